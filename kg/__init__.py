@@ -1,0 +1,32 @@
+"""kg: news articles about the AI industry → an RDF knowledge graph with evidence for every fact.
+
+    >>> import kg
+    >>> report = kg.build(["examples/articles"], out="kg-out")   # doctest: +SKIP
+    >>> kg.query("SELECT ?s ?o WHERE { ?s kg:investsIn ?o }", out="kg-out")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["build", "query", "stats", "__version__"]
+
+
+def build(*args, **kwargs):
+    """Build the graph of the articles under `paths`; see `kg.build.build`."""
+    from .pipeline import build as _build
+
+    return _build(*args, **kwargs)
+
+
+def query(*args, **kwargs):
+    """Run a SPARQL query over a built graph; see `kg.query.query`."""
+    from .query import query as _query
+
+    return _query(*args, **kwargs)
+
+
+def stats(*args, **kwargs):
+    """Entities by type, facts by relation and the most connected entities of a built graph."""
+    from .pipeline import stats as _stats
+
+    return _stats(*args, **kwargs)

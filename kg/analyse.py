@@ -1,0 +1,338 @@
+"""Analyse an article's text with spaCy: sentences and entity mentions, with no statistical model.
+
+The pipeline is `spacy.blank(lang)` plus three components of our own:
+``kg_sentences`` (sentence starts from punctuation and line breaks), ``kg_gazetteer``
+(names of the knowledge base, demonyms included) and ``kg_names`` (capitalised names the
+knowledge base lacks, typed from context cues). Mentions go to ``doc.spans["kg"]`` with the
+entity type as label, the entity key as ``kb_id_`` and how they were found as ``id_``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .namespace import ENTITY_TYPES
+from .ontology import Name, Ontology, Pattern, fold
+from .ontology import load as load_ontology
+
+log = logging.getLogger(__name__)
+
+SPAN_KEY = "kg"
+TERMINATORS = {".", "!", "?", "…", "...", "?!", "!?"}
+CLOSERS = {'"', "'", "”", "’", ")", "]", "»"}
+# Separators inside names that the text writes in more than one way ("DeepSeek-R1", "DeepSeek R1").
+JOINERS = {"-", "–", "‑"}
+TYPE_PREFERENCE = {t: i for i, t in enumerate(
+    ("Organization", "AIModel", "Hardware", "Product", "Project", "Place", "Person", "Sector"))}
+
+
+# ---------------------------------------------------------------- sentences
+
+@Language.component("kg_sentences", assigns=["token.is_sent_start"])
+def kg_sentences(doc: Doc) -> Doc:
+    """Start a sentence after a line break, and after final punctuation followed by a non-lower-case word."""
+    n = len(doc)
+    start_next = True
+    for i, token in enumerate(doc):
+        if token.is_space:
+            token.is_sent_start = i == 0
+            if "\n" in token.text:
+                start_next = True
+            continue
+        token.is_sent_start = start_next or i == 0
+        start_next = False
+        if token.text in TERMINATORS or (token.is_punct and token.text[-1:] in "!?"):
+            j = i + 1
+            while j < n and (doc[j].text in CLOSERS):
+                j += 1
+            if j < n and not doc[j].is_space and (doc[j].text[:1].islower()):
+                continue
+            if j < n:
+                for k in range(i + 1, j + 1):
+                    doc[k].is_sent_start = k == j
+                start_next = True
+        elif "\n" in token.whitespace_:
+            start_next = True
+    return doc
+
+
+# ---------------------------------------------------------------- gazetteer
+
+class NameIndex:
+    """Knowledge-base names by their folded token sequence, for longest-match lookup over a Doc."""
+
+    def __init__(self, nlp: Language, names: Iterable[Name], demonyms: Iterable[Name]):
+        self.first: dict[str, list[tuple[tuple[str, ...], list[tuple[Name, bool]]]]] = {}
+        table: dict[tuple[str, ...], list[tuple[Name, bool]]] = {}
+        tokenizer = nlp.tokenizer
+        for name, is_demonym in [(n, False) for n in names] + [(d, True) for d in demonyms]:
+            keys = tuple(fold(t.text) for t in tokenizer(name.text) if t.text not in JOINERS and not t.is_space)
+            if keys:
+                table.setdefault(keys, []).append((name, is_demonym))
+        for keys, entries in table.items():
+            self.first.setdefault(keys[0], []).append((keys, entries))
+        for options in self.first.values():
+            options.sort(key=lambda kv: -len(kv[0]))
+
+    def matches(self, doc: Doc) -> list[tuple[int, int, list[tuple[Name, bool]]]]:
+        """Longest non-overlapping matches as (start, end, candidate names)."""
+        words = [(i, fold(t.text)) for i, t in enumerate(doc) if t.text not in JOINERS and not t.is_space]
+        out = []
+        pos = 0
+        while pos < len(words):
+            i, key = words[pos]
+            best = None
+            for keys, entries in self.first.get(key, ()):
+                n = len(keys)
+                if pos + n > len(words) or any(words[pos + k][1] != keys[k] for k in range(n)):
+                    continue
+                start, end = i, words[pos + n - 1][0] + 1
+                if any(doc[k].is_space or "\n" in doc[k].whitespace_ for k in range(start, end - 1)):
+                    continue  # a name never spans a line break
+                span_text = doc[start:end].text
+                ok = [(name, dem) for name, dem in entries if _case_ok(span_text, name, dem)]
+                if ok:
+                    best = (start, end, ok, n)
+                    break
+            if best:
+                out.append(best[:3])
+                pos += best[3]
+            else:
+                pos += 1
+        return out
+
+
+def _squash(text: str) -> str:
+    return "".join(c for c in text if c.isalnum())
+
+
+def _case_ok(span_text: str, name: Name, is_demonym: bool) -> bool:
+    if is_demonym:
+        return True
+    if name.match_case:
+        return _squash(span_text) == _squash(name.text)
+    first = name.text[:1]
+    if first.islower():
+        return True
+    head = span_text[:1]
+    return head.isupper() or head.isdigit() or not head.isalpha()
+
+
+@lru_cache(maxsize=16)
+def _name_index(lang: str, extra: tuple[str, ...]) -> NameIndex:
+    import spacy
+
+    ontology = load_ontology(extra)
+    return NameIndex(spacy.blank(lang), ontology.names, ontology.demonyms)
+
+
+def _matches_at(words: Sequence[str], i: int, pattern: Pattern) -> bool:
+    if i + len(pattern) > len(words):
+        return False
+    for k, (w, prefix) in enumerate(pattern):
+        word = words[i + k]
+        if not (word.startswith(w) if prefix else word == w):
+            return False
+    return True
+
+
+def cue_type(words: Sequence[str], i: int, cues: dict[str, list[Pattern]]) -> str | None:
+    """The entity type whose cue pattern ends at word `i` (inclusive), if any."""
+    for type_name, patterns in cues.items():
+        for pattern in patterns:
+            start = i - len(pattern) + 1
+            if start >= 0 and _matches_at(words, start, pattern):
+                return type_name
+    return None
+
+
+class Gazetteer:
+    """Finds knowledge-base names and demonyms, choosing among same-named entities by context."""
+
+    def __init__(self, nlp: Language, ontology_paths: Sequence[str]):
+        self.extra = tuple(ontology_paths)
+        self.ontology = load_ontology(self.extra)
+        self.lang = nlp.lang
+        self.index = _name_index(nlp.lang, self.extra)
+        self.cues = {t: self.ontology.cues[t].get(self.lang, []) for t in ENTITY_TYPES}
+
+    def __call__(self, doc: Doc) -> Doc:
+        words = [fold(t.text) for t in doc]
+        spans = []
+        for start, end, candidates in self.index.matches(doc):
+            name, is_demonym = self._choose(doc, words, start, end, candidates)
+            entity = self.ontology.entities.get(name.key)
+            if entity is None:
+                continue
+            spans.append(Span(doc, start, end, label=entity.type, kb_id=entity.key,
+                              span_id="demonym" if is_demonym else "kb"))
+        doc.spans[SPAN_KEY] = spans
+        return doc
+
+    def _choose(self, doc: Doc, words: list[str], start: int, end: int,
+                candidates: list[tuple[Name, bool]]) -> tuple[Name, bool]:
+        keys = {name.key for name, _ in candidates}
+        if len(keys) == 1:
+            return candidates[0]
+        entities = self.ontology.entities
+        near = set()
+        for i in range(max(0, start - 3), min(len(doc), end + 2)):
+            if start <= i < end:
+                continue
+            t = cue_type(words, i, self.cues)
+            if t:
+                near.add(t)
+        text = fold(doc[start:end].text)
+
+        def rank(item: tuple[Name, bool]) -> tuple:
+            name, _ = item
+            entity = entities.get(name.key)
+            if entity is None:
+                return (9, 9, name.key)
+            return (
+                0 if entity.type in near else 1,
+                0 if fold(entity.label) == text else 1,
+                TYPE_PREFERENCE.get(entity.type, 9),
+                name.key,
+            )
+
+        return min(candidates, key=rank)
+
+
+@Language.factory("kg_gazetteer", default_config={"ontology": []}, assigns=["doc.spans"])
+def make_gazetteer(nlp: Language, name: str, ontology: list[str]) -> Gazetteer:
+    return Gazetteer(nlp, ontology)
+
+
+# ---------------------------------------------------------------- names the knowledge base lacks
+
+CONNECTORS = {"of", "for", "de", "da", "do", "das", "dos", "&", "and"}
+PREPOSITIONS = {"of", "at", "de", "da", "do", "das", "dos", "na", "no"}
+
+
+class NameFinder:
+    """Capitalised names that the knowledge base lacks, typed from the words around them."""
+
+    def __init__(self, nlp: Language, ontology_paths: Sequence[str]):
+        from spacy.util import get_lang_class
+
+        self.ontology = load_ontology(tuple(ontology_paths))
+        self.lang = nlp.lang
+        self.cues = {t: self.ontology.cues[t].get(self.lang, []) for t in ENTITY_TYPES}
+        self.suffixes = {t: self.ontology.suffix_cues[t].get(self.lang, []) for t in ENTITY_TYPES}
+        stop = get_lang_class(self.lang).Defaults.stop_words
+        listed = {p[0][0] for p in self.ontology.lexicon_for("stopword", self.lang) if len(p) == 1}
+        self.stop = {fold(w) for w in stop} | listed
+        self.demonyms = {fold(d.text) for d in self.ontology.demonyms}
+
+    def __call__(self, doc: Doc) -> Doc:
+        taken = [False] * len(doc)
+        for span in doc.spans.get(SPAN_KEY, []):
+            for i in range(span.start, span.end):
+                taken[i] = True
+        words = [fold(t.text) for t in doc]
+        found = list(doc.spans.get(SPAN_KEY, []))
+        i = 0
+        n = len(doc)
+        while i < n:
+            if taken[i] or not self._capitalised(doc[i]):
+                i += 1
+                continue
+            j = i + 1
+            while j < n and not taken[j]:
+                if self._capitalised(doc[j]) and "\n" not in doc[j - 1].whitespace_:
+                    j += 1
+                elif (words[j] in CONNECTORS and j + 1 < n and not taken[j + 1]
+                      and self._capitalised(doc[j + 1]) and words[j] != "and"):
+                    j += 2
+                else:
+                    break
+            start = i
+            # a capitalised stop word or the first word of a sentence is not a name on its own
+            while start < j and (words[start] in self.stop or (doc[start].is_sent_start and j - start == 1
+                                                                 and not self._cue_left(words, start))):
+                start += 1
+            if start < j:
+                label = self._type(doc, words, start, j)
+                if label:
+                    found.append(Span(doc, start, j, label=label, kb_id="", span_id="rule"))
+            i = j
+        found.sort(key=lambda s: (s.start, -s.end))
+        doc.spans[SPAN_KEY] = found
+        return doc
+
+    @staticmethod
+    def _capitalised(token) -> bool:
+        text = token.text
+        return len(text) > 1 and text[0].isupper() and any(c.isalpha() for c in text) and not token.is_punct
+
+    def _cue_left(self, words: list[str], start: int) -> str | None:
+        via_preposition = False
+        for k in range(start - 1, max(-1, start - 4), -1):
+            t = cue_type(words, k, self.cues)
+            if t:
+                # "CEO Jane Doe" names a person; "CEO of Acme" / "CEO da Acme" names an organisation
+                return "Organization" if t == "Person" and via_preposition else t
+            if words[k] in PREPOSITIONS:
+                via_preposition = True
+            elif words[k] not in self.stop:
+                break
+        return None
+
+    def _type(self, doc: Doc, words: list[str], start: int, end: int) -> str | None:
+        for type_name, patterns in self.suffixes.items():
+            if type_name == "Person":
+                continue
+            for pattern in patterns:
+                if _matches_at(words, end - len(pattern), pattern) and end - len(pattern) > start:
+                    return type_name
+        left = self._cue_left(words, start)
+        if left:
+            return left
+        # apposition: "X, a Chinese startup" / "X, CEO da Y"
+        k = end
+        if k < len(doc) and words[k] == ",":
+            for m in range(k + 1, min(len(doc), k + 6)):
+                t = cue_type(words, m, self.cues)
+                if t:
+                    return t
+                if words[m] not in self.stop and words[m] not in self.demonyms:
+                    break
+        if end - start >= 2 and end < len(doc):
+            for pattern in self.suffixes.get("Person", []):
+                if _matches_at(words, end, pattern):
+                    return "Person"
+        return None
+
+
+@Language.factory("kg_names", default_config={"ontology": []}, requires=["doc.spans"], assigns=["doc.spans"])
+def make_name_finder(nlp: Language, name: str, ontology: list[str]) -> NameFinder:
+    return NameFinder(nlp, ontology)
+
+
+# ---------------------------------------------------------------- the pipeline
+
+@lru_cache(maxsize=8)
+def pipeline(lang: str, ontology: tuple[str, ...] = ()) -> Language:
+    """The blank spaCy pipeline for `lang` with the `kg` components (built once per language)."""
+    import spacy
+
+    nlp = spacy.blank(lang)
+    nlp.add_pipe("kg_sentences")
+    nlp.add_pipe("kg_gazetteer", config={"ontology": list(ontology)})
+    nlp.add_pipe("kg_names", config={"ontology": list(ontology)})
+    return nlp
+
+
+def analyse(text: str, lang: str, ontology: Sequence[str] = ()) -> Doc:
+    """Run the `kg` pipeline for `lang` over `text`."""
+    return pipeline(lang, tuple(str(p) for p in ontology))(text)
+
+
+def ontology_of(ontology: Sequence[str] = ()) -> Ontology:
+    return load_ontology(tuple(str(p) for p in ontology))

@@ -1,0 +1,206 @@
+"""The `kg` command line: a thin shell over the library (`kg.build`, `kg.query`, `kg.stats`)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import KGError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+FORMATS = ("table", "csv", "tsv", "json", "turtle")
+
+
+def out_option(func):
+    """The shared `--out DIR` option: where the graph is built and read from."""
+    return click.option("-o", "--out", default="kg-out", show_default=True,
+                        type=click.Path(file_okay=False, path_type=Path),
+                        help="Output folder of the graph (graph.ttl, graph.html, store/).")(func)
+
+
+def user_errors(func):
+    """Turn `kg` errors into a one-line message and exit code 1, never a traceback."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except KGError as exc:
+            raise click.ClickException(str(exc)) from exc
+    return wrapper
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="kg")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+def cli(verbose: int) -> None:
+    """Turn news articles about the AI industry into a knowledge graph, query it, and explore it.
+
+    \b
+    kg build articles/                 build kg-out/graph.ttl and kg-out/graph.html
+    kg query 'SELECT ?s ?o WHERE { ?s kg:investsIn ?o }'
+    kg stats                           what the graph holds
+    kg open                            the graph page in the browser
+    """
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="kg: %(levelname)s: %(message)s")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@out_option
+@click.option("--ontology", "ontology", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Extra ontology or knowledge-base Turtle file or folder (repeatable).")
+@click.option("--max-nodes", default=2000, show_default=True, type=click.IntRange(min=0),
+              help="Most entities drawn on the page (0: all); the most important are kept.")
+@click.option("--strict", is_flag=True, help="Fail the build if any input is skipped.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@user_errors
+def build(paths, out, ontology, max_nodes, strict, quiet):
+    """Build the knowledge graph of every article under PATHS.
+
+    Reads .txt, .md, .html/.htm, .json and .jsonl files recursively, in Portuguese and
+    English, and writes OUT/graph.ttl (Turtle), OUT/store/ (for `kg query`) and OUT/graph.html.
+    A file that cannot be read is reported and skipped; the previous graph stays intact
+    if the build fails.
+
+    \b
+    Examples:
+      kg build articles/
+      kg build news.jsonl more-news/ --out my-graph
+      kg build articles/ --ontology my-companies.ttl
+    """
+    from .pipeline import build as run_build
+
+    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
+    report = run_build(paths, out, ontology=ontology, max_nodes=max_nodes or None, strict=strict,
+                       on_article=progress.step)
+    progress.done()
+    if quiet:
+        return
+    for skipped in report.skipped:
+        click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    languages = ", ".join(f"{n} {lang}" for lang, n in sorted(report.languages.items()))
+    click.echo(f"read {report.articles} article(s) ({languages}); skipped {len(report.skipped)}")
+    types = ", ".join(f"{n} {t}" for t, n in report.entities_by_type.items())
+    click.echo(f"entities: {report.entities} ({types})")
+    relations = ", ".join(f"{n} {r}" for r, n in report.facts_by_relation.items())
+    click.echo(f"facts: {report.facts} ({relations})")
+    click.echo(f"graph: {report.graph_path} ({report.triples} triples)")
+    click.echo(f"page:  {report.page_path}")
+    stages = ", ".join(f"{k} {v:.2f}s" for k, v in report.seconds.items() if k != "total")
+    click.echo(f"took {report.seconds.get('total', 0):.2f}s ({stages})")
+
+
+class _Progress:
+    """A one-line progress display on a terminal, shown once a build takes more than a moment."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.count = 0
+        self.started = time.perf_counter()
+        self.shown = False
+
+    def step(self, item) -> None:
+        self.count += 1
+        if not self.enabled:
+            return
+        elapsed = time.perf_counter() - self.started
+        if elapsed > 1.0 and (self.count % 10 == 0 or not self.shown):
+            rate = self.count / elapsed
+            click.echo(f"\rreading and analysing: {self.count} file(s), {rate:.1f}/s", nl=False, err=True)
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("sparql")
+@out_option
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="Output format (turtle for CONSTRUCT and DESCRIBE).")
+@click.option("--timeout", type=float, default=30.0, show_default=True,
+              help="Seconds before a query is stopped (0: no limit).")
+@click.option("--allow-update", is_flag=True, help="Allow SPARQL UPDATE to modify the store.")
+@user_errors
+def query(sparql, out, fmt, timeout, allow_update):
+    """Run a SPARQL query (text or a .rq file) over the built graph.
+
+    The prefixes kg, rdf, rdfs, owl, skos, prov, dcterms and xsd are declared already.
+    The store is read-only unless --allow-update is given.
+
+    \b
+    Examples:
+      kg query 'SELECT ?who ?target WHERE { ?who kg:investsIn ?target }'
+      kg query examples/queries/investments.rq --format csv
+    """
+    from . import query as run_query
+
+    result = run_query(sparql, out, timeout=timeout or None, allow_update=allow_update)
+    click.echo(result.to_format(fmt), nl=False)
+
+
+@cli.command(context_settings=CONTEXT)
+@out_option
+@click.option("-n", "--top", default=10, show_default=True, help="How many of the most connected entities.")
+@user_errors
+def stats(out, top):
+    """Entities by type, facts by relation and the most connected entities of the graph.
+
+    \b
+    Example:
+      kg stats --out kg-out
+    """
+    from . import stats as run_stats
+
+    result = run_stats(out, top=top)
+    click.echo(f"articles: {result['articles']}")
+    click.echo(f"entities: {result['entities']}")
+    for name, n in result["entities_by_type"].items():
+        if n:
+            click.echo(f"  {name:<14}{n:>7}")
+    click.echo(f"facts: {result['facts']} ({result['assertions']} evidence sentences)")
+    for name, n in result["facts_by_relation"].items():
+        if n:
+            click.echo(f"  {name:<14}{n:>7}")
+    click.echo("most connected:")
+    for label, type_name, degree in result["most_connected"]:
+        click.echo(f"  {label} ({type_name}): {degree}")
+
+
+@cli.command("open", context_settings=CONTEXT)
+@out_option
+@user_errors
+def open_page(out):
+    """Open the graph page in the default browser (or print its path where there is none).
+
+    \b
+    Example:
+      kg open --out kg-out
+    """
+    from .errors import NoGraphError
+
+    page = Path(out) / "graph.html"
+    if not page.is_file():
+        raise NoGraphError(f"no graph page in {out}: run `kg build ARTICLES --out {out}` first")
+    import webbrowser
+
+    uri = page.resolve().as_uri()
+    try:
+        opened = webbrowser.open(uri)
+    except webbrowser.Error:
+        opened = False
+    click.echo(("opened " if opened else "open this page in a browser: ") + uri)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()

@@ -1,0 +1,31 @@
+"""Domain exceptions. The CLI turns each into a one-line message and a non-zero exit."""
+
+from __future__ import annotations
+
+
+class KGError(Exception):
+    """Base class of every error `kg` reports to its user."""
+
+
+class InputError(KGError):
+    """An input path or argument cannot be used (missing path, nothing to read)."""
+
+
+class OntologyError(KGError):
+    """An ontology or knowledge-base file is missing or malformed."""
+
+
+class BuildError(KGError):
+    """A build could not produce a graph (nothing readable, strict mode failures)."""
+
+
+class BuildLockedError(BuildError):
+    """Another build is writing to the same output folder."""
+
+
+class NoGraphError(KGError):
+    """The output folder holds no built graph yet."""
+
+
+class QueryError(KGError):
+    """A SPARQL query is malformed, refused, or timed out."""

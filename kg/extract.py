@@ -1,0 +1,413 @@
+"""Extract facts from an analysed article: relation triggers, type constraints and direction rules.
+
+Facts come from one sentence each. The rules, in the order they run:
+
+- *triggers*: a word of the relation's lexicon (``kg.ttl``) with entities on either side, or two
+  entities after it ("CEO da Nvidia, Jensen Huang"), typed and directed by the relation's domain,
+  range and whether the word is an inverse trigger ("backed by");
+- *compounds and possessive pronouns* for ``developedBy``: "Nvidia H800", "Meta has unveiled its Llama";
+- *nationality* for ``locatedIn``: "a chinesa DeepSeek", "the French startup Mistral";
+- coordination spreads a fact to every member of a list ("Oracle, OpenAI e SoftBank");
+- negation ("não investiu", "denied") cancels a fact, hedges ("em negociações") lower its confidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from .money import money_spans
+from .ontology import Ontology, Pattern, RelationSpec, fold
+from .records import Fact, Mention, Money
+
+OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "à"}
+EACH = {"each", "cada", "apiece"}
+CLAUSE_BREAKS = {";", ":", "—", "–", "(", ")"}
+DETERMINERS = {"the", "a", "an", "o", "a", "os", "as", "um", "uma", "its", "seu", "sua"}
+
+
+@dataclass(frozen=True)
+class _Ent:
+    """A mention inside one sentence, with token positions."""
+
+    start: int  # token index in the doc
+    end: int
+    type: str
+    key: str
+    mention: Mention
+    demonym: bool
+
+
+@dataclass(frozen=True)
+class _Trigger:
+    start: int
+    end: int
+    inverse: bool
+    tight: bool
+
+
+class _Lexicon:
+    """The ontology's words for one language, indexed for matching token by token."""
+
+    def __init__(self, ontology: Ontology, lang: str):
+        from spacy.util import get_lang_class
+
+        stop = {fold(w) for w in get_lang_class(lang).Defaults.stop_words}
+        self.relations: list[tuple[RelationSpec, list[tuple[Pattern, bool, bool]]]] = []
+        for spec in ontology.relations.values():
+            patterns = []
+            for table, inverse in ((spec.triggers, False), (spec.inverse_triggers, True)):
+                for pattern in table.get(lang, []) + table.get("", []):
+                    tight = all((w in stop or len(w) <= 3 or w.startswith("'")) for w, _ in pattern)
+                    patterns.append((pattern, inverse, tight))
+            patterns.sort(key=lambda p: -len(p[0]))
+            self.relations.append((spec, patterns))
+        self.negation = ontology.lexicon_for("negation", lang)
+        self.hedge = ontology.lexicon_for("hedge", lang)
+        self.possessive = ontology.lexicon_for("possessive", lang)
+        self.coordination = ontology.lexicon_for("coordination", lang)
+        self.stop = stop
+
+
+@lru_cache(maxsize=16)
+def _lexicon(ontology_version: str, lang: str, ontology: Ontology) -> _Lexicon:
+    return _Lexicon(ontology, lang)
+
+
+def _match(words: Sequence[str], i: int, pattern: Pattern) -> bool:
+    if i + len(pattern) > len(words):
+        return False
+    for k, (w, prefix) in enumerate(pattern):
+        word = words[i + k]
+        if not (word.startswith(w) if prefix else word == w):
+            return False
+    return True
+
+
+def _any_at(words: Sequence[str], i: int, patterns: Sequence[Pattern]) -> int:
+    """Length of the first pattern matching at `i`, or 0."""
+    for pattern in patterns:
+        if _match(words, i, pattern):
+            return len(pattern)
+    return 0
+
+
+def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
+          article_id: str, date: str = "") -> list[Fact]:
+    """All facts the sentences of `doc` state between the linked `mentions`."""
+    lex = _lexicon(ontology.version, lang, ontology)
+    words = [fold(t.text) for t in doc]
+    by_char = {t.idx: t.i for t in doc}
+    ends = {t.idx + len(t.text): t.i + 1 for t in doc}
+    ents_by_sentence: dict[int, list[_Ent]] = {}
+    for m in mentions:
+        if m.start not in by_char or m.end not in ends:
+            continue
+        ents_by_sentence.setdefault(m.sentence, []).append(
+            _Ent(by_char[m.start], ends[m.end], m.label, m.key, m, m.source == "demonym"))
+    money = money_spans(doc.text, lang)
+    found: dict[tuple, Fact] = {}
+    previous_org: _Ent | None = None
+    for number, sent in enumerate(doc.sents):
+        ents = ents_by_sentence.get(number, [])
+        context = _Sentence(doc, sent.start, sent.end, ents, words, lex, ontology, money)
+        for s, p, o, confidence, amount in context.facts(previous_org):
+            if s.key == o.key:
+                continue
+            spec = ontology.relations[p]
+            if s.type not in spec.domain or o.type not in spec.range:
+                continue
+            subject, obj = s.key, o.key
+            if spec.symmetric and obj < subject:
+                subject, obj = obj, subject
+            key = (subject, p, obj, sent.start_char)
+            old = found.get(key)
+            if old is not None and old.confidence >= confidence and (old.amount or not amount):
+                continue
+            found[key] = Fact(
+                subject=subject, predicate=p, object=obj, article=article_id,
+                evidence=sent.text.strip(), start=sent.start_char + (len(sent.text) - len(sent.text.lstrip())),
+                end=sent.start_char + len(sent.text.rstrip()), confidence=round(confidence, 2),
+                amount=amount.amount if amount else None, currency=amount.currency if amount else "",
+                date=date,
+            )
+        orgs = [e for e in ents if e.type == "Organization"]
+        if orgs:
+            previous_org = orgs[0]
+    return sorted(found.values(), key=lambda f: (f.start, f.predicate, f.subject, f.object))
+
+
+class _Sentence:
+    """One sentence's entities and words, and the rules that read facts from them."""
+
+    def __init__(self, doc: Doc, start: int, end: int, ents: list[_Ent], words: list[str],
+                 lex: _Lexicon, ontology: Ontology, money: list[Money]):
+        self.doc, self.start, self.end = doc, start, end
+        self.ents = sorted(ents, key=lambda e: e.start)
+        self.words = words
+        self.lex = lex
+        self.ontology = ontology
+        self.start_char = doc[start].idx if start < len(doc) else 0
+        self.end_char = doc[end - 1].idx + len(doc[end - 1].text) if end > start else 0
+        self.money = [m for m in money if self.start_char <= m.start and m.end <= self.end_char]
+        self.inside = set()
+        for e in self.ents:
+            self.inside.update(range(e.start, e.end))
+        self.hedged = any(_any_at(words, i, lex.hedge) for i in range(start, end))
+        self.groups = self._groups()
+
+    # ------------------------------------------------------------ helpers
+
+    def _groups(self) -> dict[int, list[_Ent]]:
+        """Coordinated entities of the same type ("Oracle, OpenAI e SoftBank"), by member index."""
+        groups: dict[int, list[_Ent]] = {}
+        current = [0] if self.ents else []
+        for k in range(1, len(self.ents)):
+            a, b = self.ents[k - 1], self.ents[k]
+            if a.type == b.type and self._coordinated(a.end, b.start):
+                current.append(k)
+            else:
+                for m in current:
+                    groups[m] = [self.ents[x] for x in current]
+                current = [k]
+        for m in current:
+            groups[m] = [self.ents[x] for x in current]
+        return groups
+
+    def _coordinated(self, a_end: int, b_start: int) -> bool:
+        i = a_end
+        if i == b_start:
+            return False
+        while i < b_start:
+            n = _any_at(self.words, i, self.lex.coordination)
+            if not n:
+                return False
+            i += n
+        return True
+
+    def group(self, ent: _Ent) -> list[_Ent]:
+        return self.groups.get(self.ents.index(ent), [ent])
+
+    def negated(self, trigger_start: int, left_edge: int) -> bool:
+        lo = max(self.start, min(trigger_start - 3, left_edge))
+        return any(_any_at(self.words, i, self.lex.negation) for i in range(lo, trigger_start))
+
+    def broken(self, a: int, b: int) -> bool:
+        """True when a clause break lies between token positions a and b."""
+        return any(self.words[i] in CLAUSE_BREAKS for i in range(min(a, b), max(a, b)))
+
+    def triggers(self, patterns: list[tuple[Pattern, bool, bool]]) -> Iterator[_Trigger]:
+        i = self.start
+        while i < self.end:
+            if i in self.inside:
+                i += 1
+                continue
+            for pattern, inverse, tight in patterns:
+                if _match(self.words, i, pattern) and not any(
+                        k in self.inside for k in range(i, i + len(pattern))):
+                    yield _Trigger(i, i + len(pattern), inverse, tight)
+                    i += len(pattern) - 1
+                    break
+            i += 1
+
+    def left_of(self, position: int, window: int, types: frozenset[str]) -> list[_Ent]:
+        """Entities of `types` ending before `position`, nearest first, within `window` tokens."""
+        return [e for e in reversed(self.ents)
+                if e.end <= position and position - e.end <= window and e.type in types
+                and not self.broken(e.end, position)]
+
+    def right_of(self, position: int, window: int, types: frozenset[str]) -> list[_Ent]:
+        return [e for e in self.ents
+                if e.start >= position and e.start - position <= window and e.type in types
+                and not self.broken(position, e.start)]
+
+    def amount_for(self, trigger: _Trigger, subject: _Ent, obj: _Ent) -> Money | None:
+        if not self.money:
+            return None
+        lo = min(subject.start, obj.start, trigger.start)
+        hi = max(subject.end, obj.end, trigger.end)
+        lo_char = self.doc[lo].idx
+        hi_char = self.doc[hi - 1].idx + len(self.doc[hi - 1].text)
+        inside = [m for m in self.money if lo_char - 5 <= m.start and m.end <= hi_char + 60]
+        if not inside:
+            return None
+        trigger_char = self.doc[trigger.start].idx
+        return min(inside, key=lambda m: (abs(m.start - trigger_char), m.start))
+
+    # ------------------------------------------------------------ rules
+
+    def facts(self, previous_org: _Ent | None) -> Iterator[tuple[_Ent, str, _Ent, float, Money | None]]:
+        if not self.ents:
+            return
+        for spec, patterns in self.lex.relations:
+            for trigger in self.triggers(patterns):
+                yield from self._from_trigger(spec, trigger)
+        yield from self._compounds()
+        yield from self._possessives(previous_org)
+        yield from self._nationality()
+
+    def _confidence(self, base: float, distance: int) -> float:
+        value = base - 0.02 * max(0, distance)
+        if self.hedged:
+            value *= 0.7
+        return max(0.1, min(0.99, value))
+
+    def _from_trigger(self, spec: RelationSpec, t: _Trigger):
+        types = spec.domain | spec.range
+        if spec.name == "investsIn":
+            types = types - {"Sector"} | {"Sector"}
+        left_window, right_window = (1, 3) if t.tight else (spec.window, spec.window)
+        left = self.left_of(t.start, left_window, types)
+        right = self.right_of(t.end, right_window, types)
+        if self.negated(t.start, left[0].end if left else t.start):
+            return
+        pairs: list[tuple[_Ent, _Ent]] = []
+        if spec.symmetric:
+            pairs = self._symmetric_pairs(spec, left, right)
+        elif spec.typed_direction:
+            pairs = self._typed_pairs(spec, left, right)
+        else:
+            pairs = self._directed_pairs(spec, t, left, right)
+        base = 0.85 if not t.tight else 0.8
+        for s, o in pairs:
+            distance = min(abs(t.start - s.end), abs(o.start - t.end))
+            amount = None
+            if spec.name == "investsIn":
+                investors = self.group(s)
+                if len(investors) == 1 or any(w in EACH for w in self.words[self.start:self.end]):
+                    amount = self.amount_for(t, s, o)
+            yield s, spec.name, o, self._confidence(base, distance), amount
+
+    def _typed_pairs(self, spec: RelationSpec, left: list[_Ent], right: list[_Ent]) -> list[tuple[_Ent, _Ent]]:
+        def role(e: _Ent) -> str:
+            return "s" if e.type in spec.domain else "o"
+
+        if left and right:
+            first = left[0]
+            partner = next((e for e in right if role(e) != role(first)), None)
+            if partner is None:
+                # "Jensen Huang, Nvidia's CEO": both ends before the word
+                partner = next((e for e in left[1:] if role(e) != role(first)), None)
+            if partner is None:
+                return []
+            pair = (first, partner) if role(first) == "s" else (partner, first)
+        elif right:
+            first = right[0]
+            partner = next((e for e in right[1:] if role(e) != role(first)), None)
+            if partner is None:
+                return []
+            pair = (first, partner) if role(first) == "s" else (partner, first)
+        elif left:
+            first = left[0]
+            partner = next((e for e in left[1:] if role(e) != role(first)), None)
+            if partner is None:
+                return []
+            pair = (first, partner) if role(first) == "s" else (partner, first)
+        else:
+            return []
+        s, o = pair
+        return [(a, b) for a in self.group(s) for b in self.group(o)]
+
+    def _directed_pairs(self, spec: RelationSpec, t: _Trigger, left: list[_Ent],
+                        right: list[_Ent]) -> list[tuple[_Ent, _Ent]]:
+        def pick(candidates: list[_Ent], types: frozenset[str]) -> _Ent | None:
+            fitting = [e for e in candidates if e.type in types]
+            preferred = [e for e in fitting if e.type != "Sector"]
+            return (preferred or fitting or [None])[0]
+
+        subject_types, object_types = spec.domain, spec.range
+        if t.inverse:
+            obj, subject = pick(left, object_types), pick(right, subject_types)
+        else:
+            subject, obj = pick(left, subject_types), pick(right, object_types)
+        if subject is None and obj is None:
+            return []
+        if subject is None or obj is None:
+            if left and not t.inverse and subject is None:
+                return []
+            # "investimento da Microsoft na OpenAI": both ends after the word
+            candidates = [e for e in right if e.type in (subject_types | object_types)]
+            if len(candidates) < 2:
+                return []
+            a = candidates[0]
+            b = next((e for e in candidates[1:] if e.key != a.key), None)
+            if b is None:
+                return []
+            before_a = self.words[a.start - 1] if a.start > self.start else ""
+            if before_a in OBJECT_MARKERS or t.inverse:
+                subject, obj = b, a
+            else:
+                subject, obj = a, b
+        if subject.type not in subject_types or obj.type not in object_types:
+            return []
+        return [(a, b) for a in self.group(subject) for b in self.group(obj)]
+
+    def _symmetric_pairs(self, spec: RelationSpec, left: list[_Ent], right: list[_Ent]) -> list[tuple[_Ent, _Ent]]:
+        def same_kind(a: _Ent, b: _Ent) -> bool:
+            return a.type == b.type and a.key != b.key
+
+        if left and right:
+            a = left[0]
+            b = next((e for e in right if same_kind(a, e)), None)
+            if b is not None:
+                return [(x, y) for x in self.group(a) for y in self.group(b) if x.key != y.key]
+        for side in (right, left):
+            if side:
+                members = self.group(side[0])
+                if len(members) > 1:
+                    return [(x, y) for i, x in enumerate(members) for y in members[i + 1:]]
+        return []
+
+    def _compounds(self):
+        """An organisation's name right before its model, product or chip: "Nvidia H800", "OpenAI o1"."""
+        for a, b in zip(self.ents, self.ents[1:]):
+            if a.end == b.start and a.type == "Organization" and b.type in ("AIModel", "Product", "Hardware"):
+                for member in self.group(b) if b is self.group(b)[0] else [b]:
+                    yield member, "developedBy", a, 0.8, None
+
+    def _possessives(self, previous_org: _Ent | None):
+        """ "Meta has unveiled its Llama 3.1", "a DeepSeek ... seu modelo R1": owner = the sentence's first organisation."""
+        for i in range(self.start, self.end):
+            if i in self.inside or not _any_at(self.words, i, self.lex.possessive):
+                continue
+            made = next((e for e in self.ents if e.start > i and e.start - i <= 4
+                         and e.type in ("AIModel", "Product", "Hardware")), None)
+            if made is None or any(e.start > i and e.start < made.start for e in self.ents):
+                continue
+            owners = [e for e in self.ents if e.type == "Organization" and e.end <= i]
+            owner = owners[0] if owners else previous_org
+            if owner is None or self.negated(i, i):
+                continue
+            yield made, "developedBy", owner, 0.7 if owners else 0.55, None
+
+    def _nationality(self):
+        """ "a chinesa DeepSeek", "the French startup Mistral", "DeepSeek is a Chinese start-up"."""
+        for k, place in enumerate(self.ents):
+            if place.type != "Place":
+                continue
+            following = next((e for e in self.ents[k + 1:]), None)
+            if following is not None and following.type in ("Organization", "Project"):
+                gap = self.words[place.end:following.start]
+                if len(gap) <= 4 and not any(w in (",", ";") for w in gap) and (
+                        place.demonym and all(self._modifier(w) for w in gap)
+                        or (gap and all(self._modifier(w) for w in gap) and self._has_cue(place.end, following.start))):
+                    for member in self.group(following):
+                        yield member, "locatedIn", place, 0.85, None
+                    continue
+            if place.demonym and k > 0:
+                before = self.ents[k - 1]
+                gap = self.words[before.end:place.start]
+                if before.type in ("Organization", "Project") and len(gap) <= 3 and all(
+                        w in self.lex.stop or w == "," for w in gap):
+                    yield before, "locatedIn", place, 0.75, None
+
+    def _modifier(self, word: str) -> bool:
+        return word not in (",", ";", ".") and (word in self.lex.stop or word.isalpha() or "-" in word)
+
+    def _has_cue(self, a: int, b: int) -> bool:
+        cues = self.ontology.cues["Organization"].get(self.doc.lang_, [])
+        return any(_any_at(self.words, i, cues) for i in range(a, b))

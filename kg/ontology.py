@@ -1,0 +1,227 @@
+"""Load the ontology, its lexicon and the knowledge base from Turtle files into fast lookup tables."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import OntologyError
+from .namespace import ENTITY_TYPES, KG, RELATIONS, SYMMETRIC
+from .records import Entity
+
+log = logging.getLogger(__name__)
+
+Pattern = tuple[tuple[str, bool], ...]  # (folded word, is_prefix) per token
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of a word, used for every lexical comparison."""
+    text = text.replace("’", "'")
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def parse_pattern(text: str) -> Pattern:
+    """'joint venture' → (('joint', False), ('venture', False)); 'invest*' → (('invest', True),)."""
+    words = []
+    for word in text.split():
+        prefix = len(word) > 1 and word.endswith("*")
+        words.append((fold(word[:-1] if prefix else word), prefix))
+    return tuple(words)
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name of a knowledge-base entity."""
+
+    text: str
+    key: str
+    lang: str  # "" when the name is not tied to a language
+    match_case: bool
+
+
+@dataclass
+class RelationSpec:
+    """A relation with its type constraints and trigger words per language."""
+
+    name: str
+    domain: frozenset[str]
+    range: frozenset[str]
+    symmetric: bool
+    window: int = 10
+    triggers: dict[str, list[Pattern]] = field(default_factory=dict)
+    inverse_triggers: dict[str, list[Pattern]] = field(default_factory=dict)
+
+    @property
+    def typed_direction(self) -> bool:
+        """True when domain and range are disjoint, so types alone tell subject from object."""
+        return not (self.domain & self.range)
+
+
+@dataclass(eq=False)
+class Ontology:
+    """Everything the pipeline knows: relations, type cues, lexicon and the knowledge base."""
+
+    entities: dict[str, Entity]
+    names: list[Name]
+    demonyms: list[Name]
+    relations: dict[str, RelationSpec]
+    cues: dict[str, dict[str, list[Pattern]]]  # type → lang → patterns of nouns that announce it
+    suffix_cues: dict[str, dict[str, list[Pattern]]]  # type → lang → words right after a name
+    lexicon: dict[str, dict[str, list[Pattern]]]  # "negation"/"hedge"/"possessive"/"coordination" → lang → patterns
+    affiliation: dict[str, str]
+    version: str  # digest of every file read: part of the cache key
+
+    def lexicon_for(self, kind: str, lang: str) -> list[Pattern]:
+        table = self.lexicon.get(kind, {})
+        return table.get(lang, []) + table.get("", [])
+
+
+def default_paths() -> list[Path]:
+    """The ontology files shipped with `kg`: `kg.ttl` and the knowledge base `kb/*.ttl`."""
+    env = os.environ.get("KG_ONTOLOGY_DIR")
+    if env:
+        return [Path(env)]
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "ontologies", here / "ontologies"):
+        if (candidate / "kg.ttl").is_file():
+            return [candidate]
+    packaged = resources.files("kg") / "ontologies"
+    return [Path(str(packaged))]
+
+
+def _ttl_files(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*.ttl") if p.name != "shapes.ttl")
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise OntologyError(f"ontology path not found: {path}")
+    return files
+
+
+def load(extra: Sequence[str | os.PathLike] = ()) -> Ontology:
+    """Load the shipped ontology plus the user's files or folders in `extra`."""
+    return _load(tuple(str(p) for p in extra))
+
+
+@lru_cache(maxsize=8)
+def _load(extra: tuple[str, ...]) -> Ontology:
+    from rdflib import Graph, Literal
+    from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+    files = _ttl_files(default_paths() + [Path(p) for p in extra])
+    digest = hashlib.sha256()
+    graph = Graph()
+    for f in files:
+        data = f.read_bytes()
+        digest.update(f.name.encode() + b"\0" + data)
+        try:
+            graph.parse(data=data.decode("utf-8"), format="turtle", publicID=f.as_uri())
+        except Exception as exc:  # rdflib raises several parser exception types
+            raise OntologyError(f"{f}: not valid Turtle: {exc}") from exc
+
+    def lang_of(lit) -> str:
+        return (lit.language or "").split("-")[0] if isinstance(lit, Literal) else ""
+
+    def patterns(subject, prop) -> dict[str, list[Pattern]]:
+        table: dict[str, list[Pattern]] = {}
+        for lit in sorted(graph.objects(subject, prop)):
+            table.setdefault(lang_of(lit), []).append(parse_pattern(str(lit)))
+        return table
+
+    def local(iri) -> str:
+        return str(iri).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def type_set(node) -> frozenset[str]:
+        if node is None:
+            return frozenset(ENTITY_TYPES)
+        members = set()
+        for union in graph.objects(node, OWL.unionOf):
+            from rdflib.collection import Collection
+
+            members |= {local(m) for m in Collection(graph, union)}
+        return frozenset(members or {local(node)})
+
+    relations = {}
+    for name in RELATIONS:
+        prop = KG[name]
+        window = graph.value(prop, KG.window)
+        relations[name] = RelationSpec(
+            name=name,
+            domain=type_set(graph.value(prop, RDFS.domain)),
+            range=type_set(graph.value(prop, RDFS.range)),
+            symmetric=name in SYMMETRIC,
+            window=int(window) if window is not None else 10,
+            triggers=patterns(prop, KG.trigger),
+            inverse_triggers=patterns(prop, KG.inverseTrigger),
+        )
+    cues = {t: patterns(KG[t], KG.cue) for t in ENTITY_TYPES}
+    suffix_cues = {t: patterns(KG[t], KG.suffixCue) for t in ENTITY_TYPES}
+    lexicon = {
+        "negation": patterns(KG.lexicon, KG.negationCue),
+        "hedge": patterns(KG.lexicon, KG.hedgeCue),
+        "possessive": patterns(KG.lexicon, KG.possessiveCue),
+        "coordination": patterns(KG.lexicon, KG.coordination),
+        "stopword": patterns(KG.lexicon, KG.stopWord),
+    }
+
+    entities: dict[str, Entity] = {}
+    names: list[Name] = []
+    demonyms: list[Name] = []
+    affiliation: dict[str, str] = {}
+    for type_name in ENTITY_TYPES:
+        for subject in sorted(graph.subjects(RDF.type, KG[type_name])):
+            key = local(subject)
+            if key in entities:
+                log.warning("%s is typed twice; keeping %s", key, entities[key].type)
+                continue
+            labels = sorted(graph.objects(subject, RDFS.label))
+            english = [lit for lit in labels if lang_of(lit) in ("en", "")]
+            if not labels:
+                raise OntologyError(f"{subject} has no rdfs:label")
+            label = str((english or labels)[0])
+            match_case = bool(graph.value(subject, KG.matchCase))
+            alts = sorted(graph.objects(subject, SKOS.altLabel))
+            seen: set[str] = set()
+            for lit in labels + alts:
+                text = str(lit).strip()
+                if text and text not in seen:
+                    seen.add(text)
+                    names.append(Name(text, key, lang_of(lit), match_case))
+            for lit in sorted(graph.objects(subject, KG.demonym)):
+                demonyms.append(Name(str(lit), key, lang_of(lit), False))
+            wikidata = ""
+            for same in graph.objects(subject, OWL.sameAs):
+                if "wikidata.org/entity/" in str(same):
+                    wikidata = local(same)
+            aff = graph.value(subject, KG.affiliation)
+            if aff is not None:
+                affiliation[key] = local(aff)
+            entities[key] = Entity(key, label, type_name, tuple(sorted(seen - {label})), wikidata)
+
+    if not entities:
+        log.warning("the knowledge base is empty: only names found by rules will be linked")
+    return Ontology(
+        entities=entities,
+        names=names,
+        demonyms=demonyms,
+        relations=relations,
+        cues=cues,
+        suffix_cues=suffix_cues,
+        lexicon=lexicon,
+        affiliation=affiliation,
+        version=digest.hexdigest()[:16],
+    )

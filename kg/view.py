@@ -1,0 +1,330 @@
+"""The graph page: one self-contained, offline HTML file to explore a built graph.
+
+Built on vis-network (read from the pyvis package at run time and inlined with its licence
+notice) and our own template, `templates/graph.html`. Every string from an article is data:
+it reaches the page only as JSON inside `<script type="application/json">` and the page sets
+it as text, never as markup. A Content-Security-Policy allows nothing but the page's own
+(hashed) scripts, inline styles and `data:` images.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import os
+import re
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kg.namespace import ENTITY_TYPES, RELATIONS, SYMMETRIC
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import numpy as np
+    from rdflib import Graph
+
+DEFAULT_TITLE = "kg — AI industry knowledge graph"
+
+# colour-blind-safe hues (Okabe–Ito and Tol), one per type, with a shape vis can scale
+TYPE_STYLE: dict[str, tuple[str, str, str]] = {
+    # type: (label, colour, vis shape)
+    "Organization": ("Organization", "#0072B2", "dot"),
+    "Person": ("Person", "#D55E00", "diamond"),
+    "AIModel": ("AI model", "#009E73", "hexagon"),
+    "Product": ("Product", "#CC79A7", "square"),
+    "Hardware": ("Hardware", "#E69F00", "triangle"),
+    "Project": ("Project", "#882255", "star"),
+    "Place": ("Place", "#56B4E9", "triangleDown"),
+    "Sector": ("Sector", "#7A7A7A", "dot"),
+    "": ("Other", "#B0B0B0", "dot"),
+}
+RELATION_STYLE: dict[str, tuple[str, str]] = {
+    # relation: (label, colour)
+    "competesWith": ("competes with", "#D62728"),
+    "investsIn": ("invests in", "#2CA02C"),
+    "trainedOn": ("trained on", "#9467BD"),
+    "developedBy": ("developed by", "#1F77B4"),
+    "partnersWith": ("partners with", "#FF7F0E"),
+    "leads": ("leads", "#8C564B"),
+    "locatedIn": ("located in", "#7F7F7F"),
+}
+
+_MARKER = re.compile(r"@@([A-Z_]+)@@")
+_APP_SCRIPT = re.compile(r"<script>(\n.*?)</script>", re.S)
+
+
+def write_page(
+    graph: Graph,
+    path: str | os.PathLike[str],
+    *,
+    max_nodes: int | None = 2000,
+    title: str = DEFAULT_TITLE,
+    built: str | None = None,
+) -> dict[str, Any]:
+    """Write the graph page for `graph` to `path` (atomically) and return what was drawn.
+
+    `max_nodes` keeps the most important entities (PageRank) and the facts between them; the
+    page says what was left out. The output is the same bytes for the same graph unless
+    `built` (a date or timestamp shown on the page) changes.
+    """
+    data = page_data(graph, max_nodes=max_nodes, title=title, built=built)
+    page = render_page(data, title=title)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(page)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    shown = data["shown"]
+    return {
+        "path": str(target),
+        "nodes": shown["nodes"],
+        "edges": shown["facts"],
+        "entities": data["summary"]["entities"],
+        "facts": data["summary"]["facts"],
+        "nodes_left_out": data["summary"]["entities"] - shown["nodes"],
+        "edges_left_out": data["summary"]["facts"] - shown["facts"],
+        "bytes": len(page.encode("utf-8")),
+    }
+
+
+def _http_url(value: str) -> str:
+    """The URL if it is an absolute http(s) URL, else ''."""
+    value = (value or "").strip()
+    return value if re.match(r"https?://[^\s]+$", value, re.I) else ""
+
+
+def page_data(
+    graph: Graph, *, max_nodes: int | None = 2000, title: str = DEFAULT_TITLE, built: str | None = None
+) -> dict[str, Any]:
+    """Everything the page shows, as JSON-ready data: nodes with positions, facts with evidence."""
+    from kg import analysis
+
+    nxg = analysis.to_networkx(graph)
+    info = analysis.summary(graph)
+    ranks = analysis.importance(nxg)
+    degrees = analysis.degree(nxg)
+    ranked = sorted(nxg.nodes, key=lambda n: (-ranks.get(n, 0.0), nxg.nodes[n]["label"].casefold(), n))
+    kept = ranked if max_nodes is None else ranked[: max(0, max_nodes)]
+    keep = set(kept)
+    index = {node: i for i, node in enumerate(kept)}
+
+    articles: list[dict[str, str]] = []
+    article_index: dict[str, int] = {}
+    edges: list[dict[str, Any]] = []
+    for (s, relation, o), evidence in analysis.facts(nxg):
+        if s not in keep or o not in keep:
+            continue
+        items = []
+        for item in evidence:
+            key = item["article"]
+            if key not in article_index:
+                article_index[key] = len(articles)
+                articles.append(
+                    {
+                        "title": item["title"],
+                        "url": _http_url(item["url"]),
+                        "date": item["published"],
+                        "lang": item["lang"],
+                    }
+                )
+            items.append(
+                {
+                    "text": item["text"],
+                    "article": article_index[key],
+                    "amount": item["amount"],
+                    "currency": item["currency"],
+                    "date": item["date"],
+                    "confidence": item["confidence"],
+                }
+            )
+        edges.append({"id": len(edges), "from": index[s], "to": index[o], "rel": relation, "evidence": items})
+
+    positions = _positions(len(kept), [(e["from"], e["to"]) for e in edges])
+    top = max((ranks.get(n, 0.0) for n in kept), default=1.0) or 1.0
+    nodes = []
+    for i, node in enumerate(kept):
+        attrs = nxg.nodes[node]
+        nodes.append(
+            {
+                "id": i,
+                "iri": node,
+                "label": attrs["label"],
+                "type": attrs["type"],
+                "aliases": attrs["aliases"],
+                "wikidata": _http_url(attrs["wikidata"]),
+                "articles": attrs["articles"],
+                "degree": degrees.get(node, 0),
+                "rank": i + 1,
+                "value": round(math.sqrt(ranks.get(node, 0.0) / top), 4),
+                "x": round(float(positions[i][0]), 1),
+                "y": round(float(positions[i][1]), 1),
+            }
+        )
+    type_counts: dict[str, int] = {}
+    for node in nodes:
+        type_counts[node["type"]] = type_counts.get(node["type"], 0) + 1
+    relation_counts: dict[str, int] = {}
+    for edge in edges:
+        relation_counts[edge["rel"]] = relation_counts.get(edge["rel"], 0) + 1
+    types = [
+        {"name": name, "label": TYPE_STYLE[name][0], "color": TYPE_STYLE[name][1], "shape": TYPE_STYLE[name][2],
+         "count": type_counts.get(name, 0)}
+        for name in (*ENTITY_TYPES, "")
+        if type_counts.get(name) or name
+    ]
+    relations = [
+        {"name": name, "label": RELATION_STYLE[name][0], "color": RELATION_STYLE[name][1],
+         "symmetric": name in SYMMETRIC, "count": relation_counts.get(name, 0)}
+        for name in RELATIONS
+    ]
+    return {
+        "title": title,
+        "built": built,
+        "summary": info,
+        "shown": {"nodes": len(nodes), "facts": len(edges), "max_nodes": max_nodes},
+        "types": types,
+        "relations": relations,
+        "nodes": nodes,
+        "edges": edges,
+        "articles": articles,
+    }
+
+
+def _positions(n: int, links: list[tuple[int, int]]) -> np.ndarray:
+    """Node positions in page pixels: a force-directed layout with a fixed seed, scaled to the page."""
+    import numpy as np
+
+    pos = force_layout(n, links)
+    if n < 2:
+        return pos * 0.0
+    pairs = np.array([(a, b) for a, b in links if a != b], dtype=np.int64).reshape(-1, 2)
+    if len(pairs):
+        lengths = np.linalg.norm(pos[pairs[:, 0]] - pos[pairs[:, 1]], axis=1)
+        unit = float(np.median(lengths)) or 1.0
+    else:
+        unit = 1.0
+    return (pos - pos.mean(axis=0)) * (150.0 / unit)
+
+
+def force_layout(n: int, links: list[tuple[int, int]], *, seed: int = 7, iterations: int | None = None) -> np.ndarray:
+    """Fruchterman–Reingold positions (n × 2) with gravity, in numpy, deterministic for a seed.
+
+    Repulsion is exact (computed in blocks, O(n²) per step); big graphs get fewer steps
+    (`iterations` defaults to 80 up to 500 nodes, falling to 12 at 5,000), which keeps a
+    5,000-node layout to a few seconds. Gravity keeps disconnected pieces close.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    if n == 0:
+        return np.zeros((0, 2))
+    side = math.sqrt(n)
+    pos = (rng.random((n, 2)) * side).astype(np.float32)
+    if n == 1:
+        return pos.astype(np.float64)
+    pairs = np.array([(a, b) for a, b in links if a != b], dtype=np.int64).reshape(-1, 2)
+    src, dst = pairs[:, 0], pairs[:, 1]
+    deg = np.bincount(pairs.ravel(), minlength=n).astype(np.float32)
+    if iterations is None:
+        iterations = int(min(80, max(12, 80 * (500 / n) ** 0.8)))
+    temperature = side * 0.1
+    cooling = temperature / (iterations + 1)
+    block = max(1, min(n, 4_000_000 // (n * 2)))
+    for _ in range(iterations):
+        disp = np.zeros((n, 2), dtype=np.float32)
+        for start in range(0, n, block):
+            delta = pos[start : start + block, None, :] - pos[None, :, :]
+            dist2 = np.einsum("ijk,ijk->ij", delta, delta)
+            np.maximum(dist2, 1e-4, out=dist2)
+            disp[start : start + block] += np.einsum("ijk,ij->ik", delta, 1.0 / dist2)
+        if len(pairs):
+            delta = pos[src] - pos[dst]
+            dist = np.sqrt(np.einsum("ij,ij->i", delta, delta))[:, None]
+            pull = delta * dist
+            np.subtract.at(disp, src, pull)
+            np.add.at(disp, dst, pull)
+        centre = pos.mean(axis=0)
+        disp -= (0.02 * (deg[:, None] + 1.0)) * (pos - centre) / side * 4.0
+        length = np.sqrt(np.einsum("ij,ij->i", disp, disp))[:, None]
+        np.maximum(length, 1e-9, out=length)
+        pos += disp / length * np.minimum(length, temperature)
+        temperature -= cooling
+    return pos.astype(np.float64)
+
+
+def _vis_assets() -> tuple[str, str, str]:
+    """vis-network's JS, CSS and version, read from the newest copy shipped inside pyvis."""
+    lib = resources.files("pyvis") / "lib"
+    versions = []
+    for entry in lib.iterdir():
+        match = re.fullmatch(r"vis-(\d+)\.(\d+)\.(\d+)", entry.name)
+        if match and entry.is_dir():
+            versions.append((tuple(int(p) for p in match.groups()), entry))
+    if not versions:
+        raise FileNotFoundError("vis-network was not found inside the pyvis package")
+    version, folder = max(versions, key=lambda item: item[0])
+    js = (folder / "vis-network.min.js").read_text(encoding="utf-8")
+    css = (folder / "vis-network.css").read_text(encoding="utf-8")
+    return js, css, ".".join(map(str, version))
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside a <script> element: `<`, `>`, `&`, U+2028 and U+2029 escaped."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
+                         ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+def _sha256(script: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
+
+
+def render_page(data: dict[str, Any], *, title: str = DEFAULT_TITLE) -> str:
+    """The page's HTML for `data` (from `page_data`)."""
+    template = (resources.files("kg") / "templates" / "graph.html").read_text(encoding="utf-8")
+    js, css, version = _vis_assets()
+    js = js.replace("</script", "<\\/script")
+    css = css.replace("</style", "<\\/style")
+    app = _APP_SCRIPT.search(template)
+    if app is None:
+        raise ValueError("templates/graph.html has no application script")
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {_sha256(js)} {_sha256(app.group(1))}",
+            "style-src 'unsafe-inline'",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    values = {
+        "CSP": csp,
+        "TITLE": html.escape(title),
+        "VIS_VERSION": version,
+        "VIS_CSS": css,
+        "VIS_JS": js,
+        "DATA": script_json(data),
+    }
+    return _MARKER.sub(lambda m: values[m.group(1)], template)
+
+
+def layout_graph(nxg: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
+    """Page positions of every node of `nxg`, as the page lays them out (for notebooks and checks)."""
+    nodes = sorted(nxg.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    pos = _positions(len(nodes), [(index[s], index[o]) for s, o in nxg.edges()])
+    return {node: (float(pos[i][0]), float(pos[i][1])) for node, i in index.items()}
