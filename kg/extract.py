@@ -18,16 +18,24 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+import logging
+
 from spacy.tokens import Doc
 
 from .money import money_spans
 from .ontology import Ontology, Pattern, RelationSpec, fold
 from .records import Fact, Mention, Money
 
+log = logging.getLogger(__name__)
+
 OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "à"}
 EACH = {"each", "cada", "apiece"}
-CLAUSE_BREAKS = {";", ":", "—", "–", "(", ")"}
-DETERMINERS = {"the", "a", "an", "o", "a", "os", "as", "um", "uma", "its", "seu", "sua"}
+SUBJECT_MARKERS = {"by", "from", "of", "de", "da", "do", "das", "dos", "pela", "pelo", "'s"}
+BETWEEN = {"between", "among", "entre"}
+CLAUSE_BREAKS = {";"}
+DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "sua", "their", "his", "her"}
+TIGHT_LEFT, TIGHT_RIGHT = 1, 2
+NAMED_THINGS = ("AIModel", "Product", "Hardware")
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,10 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
         ents = ents_by_sentence.get(number, [])
         context = _Sentence(doc, sent.start, sent.end, ents, words, lex, ontology, money)
         for s, p, o, confidence, amount in context.facts(previous_org):
+            if p == "competesWith" and s.type != o.type:
+                s, o = _lift(s, o, found, sent.start_char)
+                if s is None:
+                    continue
             if s.key == o.key:
                 continue
             spec = ontology.relations[p]
@@ -139,6 +151,18 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
         if orgs:
             previous_org = orgs[0]
     return sorted(found.values(), key=lambda f: (f.start, f.predicate, f.subject, f.object))
+
+
+def _lift(a: _Ent, b: _Ent, found: dict, sentence_start: int):
+    """ "Qwen rivals DeepSeek": a rivalry between a model and a company is one between companies,
+    when the sentence says who made the model."""
+    developer = {f.subject: f.object for f in found.values()
+                 if f.predicate == "developedBy" and f.start <= sentence_start + 1 and f.end >= sentence_start}
+    if a.type in NAMED_THINGS and b.type == "Organization" and a.key in developer:
+        return _Ent(a.start, a.end, "Organization", developer[a.key], a.mention, False), b
+    if b.type in NAMED_THINGS and a.type == "Organization" and b.key in developer:
+        return a, _Ent(b.start, b.end, "Organization", developer[b.key], b.mention, False)
+    return None, None
 
 
 class _Sentence:
@@ -214,16 +238,48 @@ class _Sentence:
                     break
             i += 1
 
-    def left_of(self, position: int, window: int, types: frozenset[str]) -> list[_Ent]:
+    def modifier(self, e: _Ent) -> bool:
+        """A place used as an adjective ("Chinese", "Europe's ambitions", "U.S. giants")."""
+        if e.type != "Place":
+            return False
+        if e.demonym or (e.end < self.end and self.words[e.end] == "'s"):
+            return True
+        nxt = next((x for x in self.ents if x.start >= e.end), None)
+        return nxt is not None and nxt.type in ("Organization", "Project") and nxt.start - e.end <= 2 \
+            and all(w.isalpha() and w not in self.lex.stop for w in self.words[e.end:nxt.start])
+
+    def usable(self, e: _Ent, relation: str) -> bool:
+        return relation == "locatedIn" or not self.modifier(e)
+
+    def left_of(self, position: int, window: int, types: frozenset[str], relation: str = "") -> list[_Ent]:
         """Entities of `types` ending before `position`, nearest first, within `window` tokens."""
         return [e for e in reversed(self.ents)
                 if e.end <= position and position - e.end <= window and e.type in types
-                and not self.broken(e.end, position)]
+                and not self.broken(e.end, position) and self.usable(e, relation)]
 
-    def right_of(self, position: int, window: int, types: frozenset[str]) -> list[_Ent]:
+    def right_of(self, position: int, window: int, types: frozenset[str], relation: str = "") -> list[_Ent]:
         return [e for e in self.ents
                 if e.start >= position and e.start - position <= window and e.type in types
-                and not self.broken(position, e.start)]
+                and not self.broken(position, e.start) and self.usable(e, relation)]
+
+    def tight_gap_ok(self, a: int, b: int) -> bool:
+        """Between a tight trigger and its entity: only determiners and content words ("OpenAI's latest model o3")."""
+        return all(w in DETERMINERS or (w not in self.lex.stop and w.isalnum()) for w in self.words[a:b])
+
+    def noun_before(self, position: int, type_name: str) -> bool:
+        """A common noun of `type_name` right before `position` ("a empresa responsável pelo"):
+        the words after it are about that noun, not about an entity further left."""
+        cues = self.ontology.cues.get(type_name, {}).get(self.doc.lang_, [])
+        for i in range(max(self.start, position - 2), position):
+            if _any_at(self.words, i, cues):
+                return True
+        return False
+
+    def marker_before(self, e: _Ent, markers: set[str]) -> bool:
+        i = e.start - 1
+        while i >= self.start and self.words[i] in DETERMINERS:
+            i -= 1
+        return i >= self.start and self.words[i] in markers
 
     def amount_for(self, trigger: _Trigger, subject: _Ent, obj: _Ent) -> Money | None:
         if not self.money:
@@ -260,9 +316,16 @@ class _Sentence:
         types = spec.domain | spec.range
         if spec.name == "investsIn":
             types = types - {"Sector"} | {"Sector"}
-        left_window, right_window = (1, 3) if t.tight else (spec.window, spec.window)
-        left = self.left_of(t.start, left_window, types)
-        right = self.right_of(t.end, right_window, types)
+        left_window, right_window = (TIGHT_LEFT, TIGHT_RIGHT) if t.tight else (spec.window, spec.window)
+        left = self.left_of(t.start, left_window, types, spec.name)
+        right = self.right_of(t.end, right_window, types, spec.name)
+        if t.tight:
+            right = [e for e in right if self.tight_gap_ok(t.end, e.start)]
+        if left and not spec.symmetric and self.noun_before(t.start, left[0].type):
+            left = []  # "a empresa responsável pelo ChatGPT": the noun, not the entity before it
+        if spec.name == "investsIn":
+            # a sector is invested *in*: "investir no setor de IA", not "funding and cloud computing"
+            right = [e for e in right if e.type != "Sector" or self.marker_before(e, OBJECT_MARKERS)]
         if self.negated(t.start, left[0].end if left else t.start):
             return
         pairs: list[tuple[_Ent, _Ent]] = []
@@ -280,6 +343,8 @@ class _Sentence:
                 investors = self.group(s)
                 if len(investors) == 1 or any(w in EACH for w in self.words[self.start:self.end]):
                     amount = self.amount_for(t, s, o)
+            log.debug("%s %s %s by trigger %r", s.key, spec.name, o.key,
+                      " ".join(self.words[t.start:t.end]))
             yield s, spec.name, o, self._confidence(base, distance), amount
 
     def _typed_pairs(self, spec: RelationSpec, left: list[_Ent], right: list[_Ent]) -> list[tuple[_Ent, _Ent]]:
@@ -337,11 +402,13 @@ class _Sentence:
             b = next((e for e in candidates[1:] if e.key != a.key), None)
             if b is None:
                 return []
-            before_a = self.words[a.start - 1] if a.start > self.start else ""
-            if before_a in OBJECT_MARKERS or t.inverse:
+            # "investimento da Microsoft na OpenAI": the prepositions tell who invests in whom
+            if self.marker_before(a, SUBJECT_MARKERS) and self.marker_before(b, OBJECT_MARKERS):
+                subject, obj = a, b
+            elif self.marker_before(a, OBJECT_MARKERS) and self.marker_before(b, SUBJECT_MARKERS):
                 subject, obj = b, a
             else:
-                subject, obj = a, b
+                return []
         if subject.type not in subject_types or obj.type not in object_types:
             return []
         return [(a, b) for a in self.group(subject) for b in self.group(obj)]
@@ -355,10 +422,17 @@ class _Sentence:
             b = next((e for e in right if same_kind(a, e)), None)
             if b is not None:
                 return [(x, y) for x in self.group(a) for y in self.group(b) if x.key != y.key]
-        for side in (right, left):
+        if left and right and spec.name == "competesWith":
+            a = left[0]
+            b = next((e for e in right if e.key != a.key and {a.type, e.type} <= {"Organization", *NAMED_THINGS}
+                      and "Organization" in {a.type, e.type}), None)
+            if b is not None:  # a model against a company: lifted to the model's developer later
+                return [(a, b)]
+        for side, is_left in ((left, True), (right, False)):
             if side:
                 members = self.group(side[0])
-                if len(members) > 1:
+                if len(members) > 1 and (is_left or spec.name == "partnersWith"
+                                         or self.marker_before(members[0], BETWEEN)):
                     return [(x, y) for i, x in enumerate(members) for y in members[i + 1:]]
         return []
 
@@ -374,9 +448,10 @@ class _Sentence:
         for i in range(self.start, self.end):
             if i in self.inside or not _any_at(self.words, i, self.lex.possessive):
                 continue
-            made = next((e for e in self.ents if e.start > i and e.start - i <= 4
-                         and e.type in ("AIModel", "Product", "Hardware")), None)
-            if made is None or any(e.start > i and e.start < made.start for e in self.ents):
+            made = next((e for e in self.ents if e.start > i), None)
+            if made is None or made.type not in NAMED_THINGS or made.start - i > 10 or self.broken(i, made.start):
+                continue
+            if made.start - i > 4 and not self.noun_before_any(i, made.start, made.type):
                 continue
             owners = [e for e in self.ents if e.type == "Organization" and e.end <= i]
             owner = owners[0] if owners else previous_org
@@ -401,9 +476,13 @@ class _Sentence:
             if place.demonym and k > 0:
                 before = self.ents[k - 1]
                 gap = self.words[before.end:place.start]
-                if before.type in ("Organization", "Project") and len(gap) <= 3 and all(
+                if before.type in ("Organization", "Project") and 1 <= len(gap) <= 3 and all(
                         w in self.lex.stop or w == "," for w in gap):
                     yield before, "locatedIn", place, 0.75, None
+
+    def noun_before_any(self, a: int, b: int, type_name: str) -> bool:
+        cues = self.ontology.cues.get(type_name, {}).get(self.doc.lang_, [])
+        return any(_any_at(self.words, i, cues) for i in range(a, b))
 
     def _modifier(self, word: str) -> bool:
         return word not in (",", ";", ".") and (word in self.lex.stop or word.isalpha() or "-" in word)

@@ -364,12 +364,10 @@ def check_sparql(text: str, predeclared: Iterable[str] = ()) -> str:
 
 def predeclared_prefixes(out_dir: str | Path) -> dict[str, str]:
     """Prefixes every query may use without declaring them: the project's and the graph's (`kge:`…)."""
-    from rdflib import Graph
-
-    from kg.namespace import PREFIXES, bind_prefixes
+    from kg.namespace import ENTITY_BASE, PREFIXES, WIKIDATA
     from kg.store import graph_prefixes
 
-    prefixes = {p: str(ns) for p, ns in bind_prefixes(Graph()).namespaces() if p}
+    prefixes = {"kge": ENTITY_BASE, "wd": str(WIKIDATA)}
     prefixes.update(graph_prefixes(Path(out_dir)))
     prefixes.update({p: str(ns) for p, ns in PREFIXES.items()})
     return prefixes

@@ -357,11 +357,13 @@ _REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]{1,500}\]:[ \t]*\S")
 _BLOCKQUOTE = re.compile(r"^(?: {0,3}>[ \t]?)+")
 _BULLET = re.compile(r"^([ \t]*)[-*+][ \t]+")
 _HTML_COMMENT = re.compile(r"<!--.{0,2000}?-->")
+_LINK_TEXT = r"[^\[\]\n]{0,500}"  # no brackets inside, so a run of "[" costs linear time
+_LINK_TARGET = r"\((?:[^()\n]|\([^()\n]{0,200}\)){0,2000}\)"  # one level of parentheses, as in URLs
 _INLINE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"!\[[^\]\n]{0,500}\]\([^)\n]{0,2000}\)"), ""),
-    (re.compile(r"!\[[^\]\n]{0,500}\]\[[^\]\n]{0,500}\]"), ""),
-    (re.compile(r"\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)"), r"\1"),
-    (re.compile(r"\[([^\]\n]{1,500})\]\[[^\]\n]{0,500}\]"), r"\1"),
+    (re.compile(rf"!\[{_LINK_TEXT}\]{_LINK_TARGET}"), ""),
+    (re.compile(rf"!\[{_LINK_TEXT}\]\[{_LINK_TEXT}\]"), ""),
+    (re.compile(rf"\[({_LINK_TEXT})\]{_LINK_TARGET}"), r"\1"),
+    (re.compile(rf"\[({_LINK_TEXT})\]\[{_LINK_TEXT}\]"), r"\1"),
     (re.compile(r"<((?:https?|mailto):[^>\s]{1,2000})>"), r"\1"),
     (re.compile(r"(`+)([^`\n]{1,2000}?)\1"), r"\2"),
     (re.compile(r"(\*\*|__)(?=\S)([^\n]{1,500}?)(?<=\S)\1"), r"\2"),

@@ -202,19 +202,71 @@ def page_data(
 
 
 def _positions(n: int, links: list[tuple[int, int]]) -> np.ndarray:
-    """Node positions in page pixels: a force-directed layout with a fixed seed, scaled to the page."""
+    """Node positions in page pixels: each connected piece laid out by force, the pieces packed in rows."""
     import numpy as np
 
-    pos = force_layout(n, links)
-    if n < 2:
-        return pos * 0.0
-    pairs = np.array([(a, b) for a, b in links if a != b], dtype=np.int64).reshape(-1, 2)
-    if len(pairs):
-        lengths = np.linalg.norm(pos[pairs[:, 0]] - pos[pairs[:, 1]], axis=1)
-        unit = float(np.median(lengths)) or 1.0
-    else:
-        unit = 1.0
-    return (pos - pos.mean(axis=0)) * (150.0 / unit)
+    pos = np.zeros((n, 2))
+    if n == 0:
+        return pos
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in links:
+        parent[root(a)] = root(b)
+    members: dict[int, list[int]] = {}
+    for i in range(n):
+        members.setdefault(root(i), []).append(i)
+    pieces = sorted(members.values(), key=lambda m: (-len(m), m[0]))
+    piece_of = {i: k for k, m in enumerate(pieces) for i in m}
+    local_links: list[list[tuple[int, int]]] = [[] for _ in pieces]
+    local_index = {i: j for m in pieces for j, i in enumerate(m)}
+    for a, b in links:
+        if a != b:
+            local_links[piece_of[a]].append((local_index[a], local_index[b]))
+    boxes = []
+    for k, nodes in enumerate(pieces):
+        local = force_layout(len(nodes), local_links[k], seed=7 + k) if len(nodes) > 1 else np.zeros((1, 2))
+        local -= local.min(axis=0)
+        boxes.append(local)
+    # shelf packing: rows of pieces, about 1.6 times wider than tall, with a gap of one edge length
+    gap = 1.2
+    area = sum((b[:, 0].max() + gap) * (b[:, 1].max() + gap) for b in boxes)
+    width = max(math.sqrt(area * 1.6), max(b[:, 0].max() for b in boxes))
+    x = y = row = 0.0
+    for nodes, box in zip(pieces, boxes):
+        w, h = box[:, 0].max(), box[:, 1].max()
+        if x > 0 and x + w > width:
+            x, y, row = 0.0, y + row + gap, 0.0
+        pos[nodes] = box + (x, y)
+        x += w + gap
+        row = max(row, h)
+    # 130 px per median link, more where that would crowd nodes (dense cores of big graphs)
+    scale = 130.0
+    if n > 1:
+        crowd = _median_nearest(pos)
+        if crowd > 0:
+            scale = max(scale, 55.0 / crowd)
+    return (pos - (pos.min(axis=0) + pos.max(axis=0)) / 2) * scale
+
+
+def _median_nearest(pos: np.ndarray) -> float:
+    """Median distance from each point to its nearest neighbour."""
+    import numpy as np
+
+    n = len(pos)
+    nearest = np.empty(n)
+    block = max(1, 2_000_000 // n)
+    for start in range(0, n, block):
+        delta = pos[start : start + block, None, :] - pos[None, :, :]
+        dist2 = np.einsum("ijk,ijk->ij", delta, delta)
+        dist2[np.arange(len(dist2)), np.arange(start, start + len(dist2))] = np.inf
+        nearest[start : start + block] = np.sqrt(dist2.min(axis=1))
+    return float(np.median(nearest))
 
 
 def force_layout(n: int, links: list[tuple[int, int]], *, seed: int = 7, iterations: int | None = None) -> np.ndarray:
@@ -222,7 +274,8 @@ def force_layout(n: int, links: list[tuple[int, int]], *, seed: int = 7, iterati
 
     Repulsion is exact (computed in blocks, O(n²) per step); big graphs get fewer steps
     (`iterations` defaults to 80 up to 500 nodes, falling to 12 at 5,000), which keeps a
-    5,000-node layout to a few seconds. Gravity keeps disconnected pieces close.
+    5,000-node layout to a few seconds. Gravity keeps loose parts close; the result is
+    scaled so that the median link is 1 long.
     """
     import numpy as np
 
@@ -260,7 +313,12 @@ def force_layout(n: int, links: list[tuple[int, int]], *, seed: int = 7, iterati
         np.maximum(length, 1e-9, out=length)
         pos += disp / length * np.minimum(length, temperature)
         temperature -= cooling
-    return pos.astype(np.float64)
+    pos = pos.astype(np.float64)
+    if len(pairs):
+        unit = float(np.median(np.linalg.norm(pos[src] - pos[dst], axis=1)))
+        if unit > 0:
+            pos /= unit
+    return pos
 
 
 def _vis_assets() -> tuple[str, str, str]:

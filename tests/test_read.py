@@ -555,6 +555,19 @@ def test_unreadable_file(tmp_path: Path) -> None:
         path.chmod(0o644)
 
 
+def test_unreadable_file_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "locked.txt", EN_PARAGRAPH)
+    real_open = Path.open
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", refuse)
+    assert list(read_articles([tmp_path])) == [Skipped(str(path), "cannot read: permission denied")]
+
+
 # ------------------------------------------------------------------------------------------ walking
 
 
@@ -635,6 +648,13 @@ _CONTENT = st.one_of(
     st.text(max_size=1000).map(lambda t: t.encode("utf-8", "surrogatepass")),
     st.lists(_MARKUP, max_size=200).map(lambda parts: "".join(parts).encode("utf-8", "surrogatepass")),
     st.text(max_size=300).map(lambda t: t.encode("utf-16", "surrogatepass")),
+    st.fixed_dictionaries(
+        {"text": st.text(max_size=200)},
+        optional={
+            key: st.one_of(st.none(), st.text(max_size=40), st.integers(), st.floats(), st.booleans())
+            for key in ("title", "date", "published", "lang", "url")
+        },
+    ).map(lambda record: json.dumps(record).encode()),
     st.lists(st.text(max_size=40), max_size=10).map(
         lambda texts: "\n".join(json.dumps({"text": t}) for t in texts).encode("utf-8", "surrogatepass")
     ),
@@ -661,16 +681,3 @@ def test_detect_language_never_raises(text: str) -> None:
     code = detect_language(text)
     assert code == "und" or (len(code) == 2 and code.isalpha())
     assert detect_language(text) == code
-
-
-def test_unreadable_file_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path / "locked.txt", EN_PARAGRAPH)
-    real_open = Path.open
-
-    def refuse(self: Path, *args: object, **kwargs: object) -> object:
-        if self == path:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Path, "open", refuse)
-    assert list(read_articles([tmp_path])) == [Skipped(str(path), "cannot read: permission denied")]
