@@ -10,6 +10,7 @@ entity type as label, the entity key as ``kb_id_`` and how they were found as ``
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -27,6 +28,10 @@ TERMINATORS = {".", "!", "?", "…", "...", "?!", "!?"}
 CLOSERS = {'"', "'", "”", "’", ")", "]", "»"}
 # Separators inside names that the text writes in more than one way ("DeepSeek-R1", "DeepSeek R1").
 JOINERS = {"-", "–", "‑"}
+# "4.5", "3.1", "405B", "V3", "920C", "B200", "4o": the version or size that follows a model or chip family
+VERSION = re.compile(r"^(?:[vV]?\d{1,3}(?:\.\d{1,2})*[a-zA-Z]{0,2}|\d{1,4}[a-zA-Z]{1,2}\d{0,2}|[A-Z]{1,2}\d{1,4}[A-Za-z]{0,2})$")
+VERSIONED = ("AIModel", "Hardware")
+STEM = re.compile(r"^([A-Za-z]{2,})[-\s]?\d")
 TYPE_PREFERENCE = {t: i for i, t in enumerate(
     ("Organization", "AIModel", "Hardware", "Product", "Project", "Place", "Person", "Sector"))}
 
@@ -131,6 +136,41 @@ def _name_index(lang: str, extra: tuple[str, ...]) -> NameIndex:
     return NameIndex(spacy.blank(lang), ontology.names, ontology.demonyms)
 
 
+@lru_cache(maxsize=16)
+def _organization_names(lang: str, extra: tuple[str, ...]) -> dict[tuple[str, ...], str]:
+    """Folded token sequences of every organisation name, to split "Nvidia H100" into maker and chip."""
+    import spacy
+
+    ontology = load_ontology(extra)
+    tokenizer = spacy.blank(lang).tokenizer
+    table: dict[tuple[str, ...], str] = {}
+    for name in ontology.names:
+        entity = ontology.entities.get(name.key)
+        if entity is not None and entity.type == "Organization" and not name.match_case:
+            keys = tuple(fold(t.text) for t in tokenizer(name.text) if t.text not in JOINERS)
+            table.setdefault(keys, name.key)
+    return table
+
+
+@lru_cache(maxsize=16)
+def family_stems(extra: tuple[str, ...]) -> dict[str, str]:
+    """Alphabetic stems of model and chip names ("gpt" of "GPT-4o", "glm" of "GLM-4") → their type."""
+    ontology = load_ontology(extra)
+    stems: dict[str, str] = {}
+    for name in ontology.names:
+        entity = ontology.entities.get(name.key)
+        if entity is None or entity.type not in VERSIONED:
+            continue
+        m = STEM.match(name.text)
+        if m:
+            stems.setdefault(fold(m.group(1)), entity.type)
+    return stems
+
+
+def _is_year(text: str) -> bool:
+    return text.isdigit() and len(text) == 4 and 1900 <= int(text) <= 2100
+
+
 def _matches_at(words: Sequence[str], i: int, pattern: Pattern) -> bool:
     if i + len(pattern) > len(words):
         return False
@@ -160,19 +200,63 @@ class Gazetteer:
         self.lang = nlp.lang
         self.index = _name_index(nlp.lang, self.extra)
         self.cues = {t: self.ontology.cues[t].get(self.lang, []) for t in ENTITY_TYPES}
+        self.organizations = _organization_names(nlp.lang, self.extra)
+        self.version_words = {p[0][0] for p in self.ontology.lexicon_for("version", self.lang)}
 
     def __call__(self, doc: Doc) -> Doc:
         words = [fold(t.text) for t in doc]
-        spans = []
+        spans: list[Span] = []
         for start, end, candidates in self.index.matches(doc):
             name, is_demonym = self._choose(doc, words, start, end, candidates)
             entity = self.ontology.entities.get(name.key)
             if entity is None:
                 continue
+            vendor = self._vendor(words, start, end) if entity.type in ("AIModel", "Product", "Hardware") else None
+            if vendor:
+                # "Nvidia H100", "Microsoft Azure": the maker and the thing are two entities
+                cut, org = vendor
+                spans.append(Span(doc, start, cut, label="Organization", kb_id=org, span_id="kb"))
+                start = cut
             spans.append(Span(doc, start, end, label=entity.type, kb_id=entity.key,
                               span_id="demonym" if is_demonym else "kb"))
-        doc.spans[SPAN_KEY] = spans
+        doc.spans[SPAN_KEY] = self._versions(doc, spans)
         return doc
+
+    def _vendor(self, words: list[str], start: int, end: int) -> tuple[int, str] | None:
+        for cut in range(end - 1, start, -1):
+            keys = tuple(w for w in words[start:cut] if w not in JOINERS)
+            org = self.organizations.get(keys)
+            if org:
+                return cut, org
+        return None
+
+    def _versions(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """Extend a model or chip family over the version after it ("Claude Sonnet 4.5", "Ascend 920C"),
+        and join a family to the specific name that follows it ("Blackwell B200")."""
+        out: list[Span] = []
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        k = 0
+        while k < len(spans):
+            span = spans[k]
+            if span.label_ in VERSIONED and span.id_ == "kb":
+                nxt = spans[k + 1] if k + 1 < len(spans) else None
+                if nxt is not None and nxt.start == span.end and nxt.label_ == span.label_ \
+                        and "\n" not in span[-1].whitespace_:
+                    out.append(Span(doc, span.start, nxt.end, label=nxt.label_, kb_id=nxt.kb_id_, span_id="kb"))
+                    k += 2
+                    continue
+                end = span.end
+                while end < len(doc) and end not in taken and "\n" not in doc[end - 1].whitespace_ and (
+                        VERSION.match(doc[end].text) or fold(doc[end].text) in self.version_words) \
+                        and not _is_year(doc[end].text):
+                    end += 1
+                if end > span.end:
+                    out.append(Span(doc, span.start, end, label=span.label_, kb_id="", span_id="rule"))
+                    k += 1
+                    continue
+            out.append(span)
+            k += 1
+        return out
 
     def _choose(self, doc: Doc, words: list[str], start: int, end: int,
                 candidates: list[tuple[Name, bool]]) -> tuple[Name, bool]:
@@ -229,6 +313,7 @@ class NameFinder:
         listed = {p[0][0] for p in self.ontology.lexicon_for("stopword", self.lang) if len(p) == 1}
         self.stop = {fold(w) for w in stop} | listed
         self.demonyms = {fold(d.text) for d in self.ontology.demonyms}
+        self.stems = family_stems(tuple(ontology_paths))
 
     def __call__(self, doc: Doc) -> Doc:
         taken = [False] * len(doc)
@@ -269,7 +354,8 @@ class NameFinder:
     @staticmethod
     def _capitalised(token) -> bool:
         text = token.text
-        return len(text) > 1 and text[0].isupper() and any(c.isalpha() for c in text) and not token.is_punct
+        return (len(text) > 1 and text[0].isupper() and any(c.isalpha() for c in text) and not token.is_punct
+                and all(c.isalnum() or c in "-.&'’" for c in text))
 
     def _cue_left(self, words: list[str], start: int) -> str | None:
         via_preposition = False
@@ -294,6 +380,15 @@ class NameFinder:
         left = self._cue_left(words, start)
         if left:
             return left
+        # "the Ascend 920C chip", "o app Quark": a type noun right after the name
+        if end < len(doc):
+            right = cue_type(words, end, {t: [p for p in ps if len(p) == 1] for t, ps in self.cues.items()
+                                          if t in ("AIModel", "Hardware", "Product")})
+            if right:
+                return right
+        stem = STEM.match(doc[start].text)
+        if stem and fold(stem.group(1)) in self.stems:
+            return self.stems[fold(stem.group(1))]
         # apposition: "X, a Chinese startup" / "X, CEO da Y"
         k = end
         if k < len(doc) and words[k] == ",":

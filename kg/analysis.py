@@ -141,7 +141,9 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
         if relation in SYMMETRIC:
             items += evidence.get((str(o), relation, str(s)), ())
         unique = {e["assertion"]: e for e in items}
-        nxg.add_edge(str(s), str(o), key=relation, relation=relation, evidence=_sort_evidence(list(unique.values())))
+        nxg.add_edge(
+            str(s), str(o), key=relation, relation=relation, evidence=_sort_evidence(list(unique.values()))
+        )
     return nxg
 
 

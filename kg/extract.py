@@ -48,6 +48,7 @@ class _Ent:
     key: str
     mention: Mention
     demonym: bool
+    anaphor: bool = False  # "a empresa", "the company": stands for an organisation named before
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class _Lexicon:
             patterns = []
             for table, inverse in ((spec.triggers, False), (spec.inverse_triggers, True)):
                 for pattern in table.get(lang, []) + table.get("", []):
-                    tight = all((w in stop or len(w) <= 3 or w.startswith("'")) for w, _ in pattern)
+                    tight = all((w in stop or w.startswith("'") or not w.isalpha()) for w, _ in pattern)
                     patterns.append((pattern, inverse, tight))
             patterns.sort(key=lambda p: -len(p[0]))
             self.relations.append((spec, patterns))
@@ -78,6 +79,8 @@ class _Lexicon:
         self.hedge = ontology.lexicon_for("hedge", lang)
         self.possessive = ontology.lexicon_for("possessive", lang)
         self.coordination = ontology.lexicon_for("coordination", lang)
+        self.round = ontology.lexicon_for("round", lang)
+        self.org_nouns = [p for p in ontology.cues["Organization"].get(lang, []) if len(p) == 1]
         self.stop = stop
 
 
@@ -119,11 +122,15 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
             _Ent(by_char[m.start], ends[m.end], m.label, m.key, m, m.source == "demonym"))
     money = money_spans(doc.text, lang)
     found: dict[tuple, Fact] = {}
-    previous_org: _Ent | None = None
+    topic = _topic(mentions)
+    previous_subject: str | None = None
+    target: str | None = None  # the organisation a funding round of this article is for
     for number, sent in enumerate(doc.sents):
         ents = ents_by_sentence.get(number, [])
         context = _Sentence(doc, sent.start, sent.end, ents, words, lex, ontology, money)
-        for s, p, o, confidence, amount in context.facts(previous_org):
+        referent = previous_subject or topic
+        before = len(found)
+        for s, p, o, confidence, amount in context.facts(referent, topic):
             if p == "competesWith" and s.type != o.type:
                 s, o = _lift(s, o, found, sent.start_char)
                 if s is None:
@@ -133,24 +140,46 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
             spec = ontology.relations[p]
             if s.type not in spec.domain or o.type not in spec.range:
                 continue
-            subject, obj = s.key, o.key
-            if spec.symmetric and obj < subject:
-                subject, obj = obj, subject
-            key = (subject, p, obj, sent.start_char)
-            old = found.get(key)
-            if old is not None and old.confidence >= confidence and (old.amount or not amount):
-                continue
-            found[key] = Fact(
-                subject=subject, predicate=p, object=obj, article=article_id,
-                evidence=sent.text.strip(), start=sent.start_char + (len(sent.text) - len(sent.text.lstrip())),
-                end=sent.start_char + len(sent.text.rstrip()), confidence=round(confidence, 2),
-                amount=amount.amount if amount else None, currency=amount.currency if amount else "",
-                date=date,
-            )
-        orgs = [e for e in ents if e.type == "Organization"]
-        if orgs:
-            previous_org = orgs[0]
+            if p == "investsIn" and o.type == "Organization":
+                target = o.key
+            _add(found, sent, s, p, o, confidence, amount, spec.symmetric, article_id, date)
+        new_investments = any(f.predicate == "investsIn" for f in list(found.values())[before:])
+        if target and not new_investments:
+            for s in context.round_investors(target):
+                o = _Ent(s.start, s.end, "Organization", target, s.mention, False)
+                _add(found, sent, s, "investsIn", o, 0.6, None, False, article_id, date)
+        previous_subject = context.subject()
     return sorted(found.values(), key=lambda f: (f.start, f.predicate, f.subject, f.object))
+
+
+def _add(found: dict, sent, s: _Ent, p: str, o: _Ent, confidence: float, amount: Money | None,
+         symmetric: bool, article_id: str, date: str) -> None:
+    subject, obj = s.key, o.key
+    if symmetric and obj < subject:
+        subject, obj = obj, subject
+    key = (subject, p, obj, sent.start_char)
+    old = found.get(key)
+    if old is not None and old.confidence >= confidence and (old.amount or not amount):
+        return
+    text = sent.text
+    lead = len(text) - len(text.lstrip())
+    found[key] = Fact(
+        subject=subject, predicate=p, object=obj, article=article_id, evidence=text.strip(),
+        start=sent.start_char + lead, end=sent.start_char + len(text.rstrip()), confidence=round(confidence, 2),
+        amount=amount.amount if amount else None, currency=amount.currency if amount else "", date=date,
+    )
+
+
+def _topic(mentions: Sequence[Mention]) -> str | None:
+    """The organisation an article is mostly about: the most mentioned one, the first on ties."""
+    counts: dict[str, int] = {}
+    for m in mentions:
+        if m.label == "Organization" and m.source != "demonym":
+            counts[m.key] = counts.get(m.key, 0) + 1
+    if not counts:
+        return None
+    best = max(counts.values())
+    return next(k for k in counts if counts[k] == best)
 
 
 def _lift(a: _Ent, b: _Ent, found: dict, sentence_start: int):
@@ -193,6 +222,8 @@ class _Sentence:
         for k in range(1, len(self.ents)):
             a, b = self.ents[k - 1], self.ents[k]
             if a.type == b.type and self._coordinated(a.end, b.start):
+                if self.words[a.end:a.end + 1] == ["'s"] and current and current[-1] == k - 1:
+                    current.pop()  # the owner in "Alphabet's Google" is not one of the list
                 current.append(k)
             else:
                 for m in current:
@@ -204,6 +235,8 @@ class _Sentence:
 
     def _coordinated(self, a_end: int, b_start: int) -> bool:
         i = a_end
+        if self.words[i:i + 1] == ["'s"] and i + 1 == b_start:
+            return True  # "Alphabet's Google" stands in a list as Google
         if i == b_start:
             return False
         while i < b_start:
@@ -214,7 +247,10 @@ class _Sentence:
         return True
 
     def group(self, ent: _Ent) -> list[_Ent]:
-        return self.groups.get(self.ents.index(ent), [ent])
+        for k, e in enumerate(self.ents):
+            if e is ent:
+                return self.groups.get(k, [ent])
+        return [ent]
 
     def negated(self, trigger_start: int, left_edge: int) -> bool:
         lo = max(self.start, min(trigger_start - 3, left_edge))
@@ -296,15 +332,58 @@ class _Sentence:
 
     # ------------------------------------------------------------ rules
 
-    def facts(self, previous_org: _Ent | None) -> Iterator[tuple[_Ent, str, _Ent, float, Money | None]]:
+    def facts(self, referent: str | None, topic: str | None) -> Iterator[tuple[_Ent, str, _Ent, float, Money | None]]:
+        self.anaphors = self._anaphors(referent)
+        self.topic = topic
         if not self.ents:
             return
         for spec, patterns in self.lex.relations:
             for trigger in self.triggers(patterns):
                 yield from self._from_trigger(spec, trigger)
         yield from self._compounds()
-        yield from self._possessives(previous_org)
+        yield from self._possessives()
         yield from self._nationality()
+
+    def _anaphors(self, referent: str | None) -> list[_Ent]:
+        """ "a empresa", "the company" (a definite article and an organisation noun, no name after it)."""
+        if referent is None:
+            return []
+        out = []
+        for i in range(self.start + 1, self.end):
+            if i in self.inside or self.words[i - 1] not in ("the", "a", "o", "na", "da", "pela"):
+                continue
+            if not _any_at(self.words, i, self.lex.org_nouns):
+                continue
+            if i + 1 < self.end and (i + 1) in self.inside:
+                continue  # "a empresa DeepSeek": apposition, the name itself is there
+            m = Mention(self.doc[i].idx, self.doc[i].idx + len(self.doc[i].text), self.doc[i].text,
+                        "Organization", referent, "anaphor")
+            out.append(_Ent(i, i + 1, "Organization", referent, m, False, True))
+        return out
+
+    def subject(self) -> str | None:
+        """The organisation a sentence opens with ("Netherlands-based ASML has ..."), if any."""
+        for e in self.ents:
+            if e.start - self.start > 4:
+                return None
+            if e.type == "Organization":
+                return e.key
+            if not self.modifier(e):
+                return None
+        return None
+
+    def round_investors(self, target: str) -> list[_Ent]:
+        """Investors of a funding round named in a list: "other investors are X, Y and Z"."""
+        if not any(_any_at(self.words, i, self.lex.round) for i in range(self.start, self.end)):
+            return []
+        if any(_any_at(self.words, i, self.lex.negation) for i in range(self.start, self.end)):
+            return []
+        out = []
+        for k, e in enumerate(self.ents):
+            members = self.groups.get(k, [e])
+            if e.type == "Organization" and e.key != target and len(members) >= 3:
+                out.append(e)
+        return out
 
     def _confidence(self, base: float, distance: int) -> float:
         value = base - 0.02 * max(0, distance)
@@ -323,12 +402,23 @@ class _Sentence:
             right = [e for e in right if self.tight_gap_ok(t.end, e.start)]
         if left and not spec.symmetric and self.noun_before(t.start, left[0].type):
             left = []  # "a empresa responsável pelo ChatGPT": the noun, not the entity before it
+        if not left and not spec.symmetric:
+            left = [a for a in reversed(self.anaphors)
+                    if a.end <= t.start and t.start - a.end <= left_window and a.type in types][:1]
+        if (spec.name == "leads" and not left and len(right) == 1 and right[0].type == "Person"
+                and right[0].start - t.end <= 1 and self.topic
+                and not any(e.type == "Organization" for e in self.ents)):
+            # "O CEO Mark Zuckerberg": the company the article is about
+            org = _Ent(t.start, t.end, "Organization", self.topic, right[0].mention, False, True)
+            yield right[0], "leads", org, 0.5, None
+            return
         if spec.name == "investsIn":
             # a sector is invested *in*: "investir no setor de IA", not "funding and cloud computing"
             right = [e for e in right if e.type != "Sector" or self.marker_before(e, OBJECT_MARKERS)]
         if self.negated(t.start, left[0].end if left else t.start):
             return
         pairs: list[tuple[_Ent, _Ent]] = []
+        self._trigger_start = t.start
         if spec.symmetric:
             pairs = self._symmetric_pairs(spec, left, right)
         elif spec.typed_direction:
@@ -337,6 +427,8 @@ class _Sentence:
             pairs = self._directed_pairs(spec, t, left, right)
         base = 0.85 if not t.tight else 0.8
         for s, o in pairs:
+            if s.anaphor or o.anaphor:
+                base = min(base, 0.6)
             distance = min(abs(t.start - s.end), abs(o.start - t.end))
             amount = None
             if spec.name == "investsIn":
@@ -411,7 +503,27 @@ class _Sentence:
                 return []
         if subject.type not in subject_types or obj.type not in object_types:
             return []
-        return [(a, b) for a in self.group(subject) for b in self.group(obj)]
+        investors = list(self.group(subject))
+        owner = self.owner_of(subject)
+        if owner is not None and owner.key != obj.key:
+            investors.append(owner)  # "o Vision Fund do SoftBank" / "SoftBank's Vision Fund"
+        return [(a, b) for a in investors for b in self.group(obj)]
+
+    def owner_of(self, e: _Ent) -> _Ent | None:
+        """The organisation in "X do Y" / "Y's X" when both are organisations."""
+        if e.type != "Organization":
+            return None
+        for other in self.ents:
+            if other.type != "Organization" or other is e:
+                continue
+            if other.start == e.end + 1 and self.words[e.end] in ("do", "da", "of"):
+                return other
+            if other.end == e.start - 1 and self.words[other.end] == "'s":
+                return other
+        return None
+
+    def triggers_after(self, e: _Ent) -> int:
+        return self._trigger_start - e.end
 
     def _symmetric_pairs(self, spec: RelationSpec, left: list[_Ent], right: list[_Ent]) -> list[tuple[_Ent, _Ent]]:
         def same_kind(a: _Ent, b: _Ent) -> bool:
@@ -431,8 +543,9 @@ class _Sentence:
         for side, is_left in ((left, True), (right, False)):
             if side:
                 members = self.group(side[0])
-                if len(members) > 1 and (is_left or spec.name == "partnersWith"
-                                         or self.marker_before(members[0], BETWEEN)):
+                close = not is_left or self.triggers_after(members[-1]) <= 3
+                if len(members) > 1 and close and (is_left or spec.name == "partnersWith"
+                                                   or self.marker_before(members[0], BETWEEN)):
                     return [(x, y) for i, x in enumerate(members) for y in members[i + 1:]]
         return []
 
@@ -443,8 +556,9 @@ class _Sentence:
                 for member in self.group(b) if b is self.group(b)[0] else [b]:
                     yield member, "developedBy", a, 0.8, None
 
-    def _possessives(self, previous_org: _Ent | None):
-        """ "Meta has unveiled its Llama 3.1", "a DeepSeek ... seu modelo R1": owner = the sentence's first organisation."""
+    def _possessives(self):
+        """ "Meta has unveiled its Llama 3.1", "a DeepSeek ... seu modelo R1": the owner is the nearest
+        organisation before the pronoun that is not itself owned or governed by a preposition."""
         for i in range(self.start, self.end):
             if i in self.inside or not _any_at(self.words, i, self.lex.possessive):
                 continue
@@ -453,32 +567,44 @@ class _Sentence:
                 continue
             if made.start - i > 4 and not self.noun_before_any(i, made.start, made.type):
                 continue
-            owners = [e for e in self.ents if e.type == "Organization" and e.end <= i]
-            owner = owners[0] if owners else previous_org
+            owners = [e for e in reversed(self.ents) if e.type == "Organization" and e.end <= i
+                      and self.words[e.end:e.end + 1] != ["'s"]
+                      and not self.marker_before(e, OBJECT_MARKERS | SUBJECT_MARKERS)]
+            owner = owners[0] if owners else next(
+                (a for a in reversed(self.anaphors) if a.end <= i), None)
+            if owner is None and self.topic and not any(e.type == "Organization" for e in self.ents):
+                owner = _Ent(i, i + 1, "Organization", self.topic, made.mention, False, True)
             if owner is None or self.negated(i, i):
                 continue
-            yield made, "developedBy", owner, 0.7 if owners else 0.55, None
+            yield made, "developedBy", owner, 0.7 if not owner.anaphor else 0.5, None
 
     def _nationality(self):
-        """ "a chinesa DeepSeek", "the French startup Mistral", "DeepSeek is a Chinese start-up"."""
-        for k, place in enumerate(self.ents):
+        """ "a chinesa DeepSeek", "the French AI startup Mistral", "DeepSeek is a Chinese start-up",
+        "MGX, fundo dos Emirados Árabes Unidos"."""
+        ents = [e for e in self.ents if e.type != "Sector"]
+        for k, place in enumerate(ents):
             if place.type != "Place":
                 continue
-            following = next((e for e in self.ents[k + 1:]), None)
+            following = ents[k + 1] if k + 1 < len(ents) else None
             if following is not None and following.type in ("Organization", "Project"):
                 gap = self.words[place.end:following.start]
-                if len(gap) <= 4 and not any(w in (",", ";") for w in gap) and (
+                if len(gap) <= 5 and not any(w in (",", ";") for w in gap) and (
                         place.demonym and all(self._modifier(w) for w in gap)
                         or (gap and all(self._modifier(w) for w in gap) and self._has_cue(place.end, following.start))):
                     for member in self.group(following):
                         yield member, "locatedIn", place, 0.85, None
                     continue
-            if place.demonym and k > 0:
-                before = self.ents[k - 1]
-                gap = self.words[before.end:place.start]
-                if before.type in ("Organization", "Project") and 1 <= len(gap) <= 3 and all(
-                        w in self.lex.stop or w == "," for w in gap):
-                    yield before, "locatedIn", place, 0.75, None
+            if k == 0:
+                continue
+            before = ents[k - 1]
+            if before.type not in ("Organization", "Project"):
+                continue
+            gap = self.words[before.end:place.start]
+            if place.demonym and 1 <= len(gap) <= 3 and all(w in self.lex.stop or w == "," for w in gap):
+                yield before, "locatedIn", place, 0.75, None
+            elif (not place.demonym and 3 <= len(gap) <= 5 and gap[0] == "," and gap[-1] in ("of", "de", "da", "do", "dos", "das")
+                  and self._has_cue(before.end, place.start)):
+                yield before, "locatedIn", place, 0.7, None
 
     def noun_before_any(self, a: int, b: int, type_name: str) -> bool:
         cues = self.ontology.cues.get(type_name, {}).get(self.doc.lang_, [])

@@ -59,6 +59,8 @@ class KG(DefinedNamespace):
     negationCue: URIRef
     hedgeCue: URIRef
     stopWord: URIRef
+    versionWord: URIRef
+    roundCue: URIRef
     matchCase: URIRef
     window: URIRef
     possessiveCue: URIRef
@@ -96,11 +98,12 @@ def bind_prefixes(graph: Graph, entity_base: str = ENTITY_BASE) -> Graph:
 def slugify(name: str) -> str:
     """A stable, readable slug: accents folded, lower case, words joined by '-'."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^0-9a-z]+", "-", folded.lower()).strip("-")
+    slug = re.sub(r"[^0-9a-z]+", "-", folded.lower()).strip("-")[:120].strip("-")
     if not slug:
-        # names in scripts with no ASCII fold keep their characters, percent-encoded
-        slug = quote("-".join(name.split()).lower(), safe="")
-    return slug[:120]
+        # names in scripts with no ASCII fold keep their characters, percent-encoded after cutting
+        raw = "-".join(name.split()).lower()[:40]
+        slug = quote(raw, safe="") or "unnamed"
+    return slug
 
 
 def mint(kind: str, key: str, base: str = ENTITY_BASE) -> URIRef:

@@ -176,6 +176,8 @@ def _load(extra: tuple[str, ...]) -> Ontology:
         "possessive": patterns(KG.lexicon, KG.possessiveCue),
         "coordination": patterns(KG.lexicon, KG.coordination),
         "stopword": patterns(KG.lexicon, KG.stopWord),
+        "version": patterns(KG.lexicon, KG.versionWord),
+        "round": patterns(KG.lexicon, KG.roundCue),
     }
 
     entities: dict[str, Entity] = {}

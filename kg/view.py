@@ -178,14 +178,24 @@ def page_data(
     for edge in edges:
         relation_counts[edge["rel"]] = relation_counts.get(edge["rel"], 0) + 1
     types = [
-        {"name": name, "label": TYPE_STYLE[name][0], "color": TYPE_STYLE[name][1], "shape": TYPE_STYLE[name][2],
-         "count": type_counts.get(name, 0)}
+        {
+            "name": name,
+            "label": TYPE_STYLE[name][0],
+            "color": TYPE_STYLE[name][1],
+            "shape": TYPE_STYLE[name][2],
+            "count": type_counts.get(name, 0),
+        }
         for name in (*ENTITY_TYPES, "")
         if type_counts.get(name) or name
     ]
     relations = [
-        {"name": name, "label": RELATION_STYLE[name][0], "color": RELATION_STYLE[name][1],
-         "symmetric": name in SYMMETRIC, "count": relation_counts.get(name, 0)}
+        {
+            "name": name,
+            "label": RELATION_STYLE[name][0],
+            "color": RELATION_STYLE[name][1],
+            "symmetric": name in SYMMETRIC,
+            "count": relation_counts.get(name, 0),
+        }
         for name in RELATIONS
     ]
     return {
@@ -238,7 +248,7 @@ def _positions(n: int, links: list[tuple[int, int]]) -> np.ndarray:
     area = sum((b[:, 0].max() + gap) * (b[:, 1].max() + gap) for b in boxes)
     width = max(math.sqrt(area * 1.6), max(b[:, 0].max() for b in boxes))
     x = y = row = 0.0
-    for nodes, box in zip(pieces, boxes):
+    for nodes, box in zip(pieces, boxes, strict=True):
         w, h = box[:, 0].max(), box[:, 1].max()
         if x > 0 and x + w > width:
             x, y, row = 0.0, y + row + gap, 0.0
@@ -269,7 +279,9 @@ def _median_nearest(pos: np.ndarray) -> float:
     return float(np.median(nearest))
 
 
-def force_layout(n: int, links: list[tuple[int, int]], *, seed: int = 7, iterations: int | None = None) -> np.ndarray:
+def force_layout(
+    n: int, links: list[tuple[int, int]], *, seed: int = 7, iterations: int | None = None
+) -> np.ndarray:
     """Fruchterman–Reingold positions (n × 2) with gravity, in numpy, deterministic for a seed.
 
     Repulsion is exact (computed in blocks, O(n²) per step); big graphs get fewer steps
@@ -340,8 +352,13 @@ def _vis_assets() -> tuple[str, str, str]:
 def script_json(data: Any) -> str:
     """JSON safe inside a <script> element: `<`, `>`, `&`, U+2028 and U+2029 escaped."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                         ("\u2029", "\\u2029")):
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return text
 

@@ -17,7 +17,7 @@ HOSTILE_LABEL = "<img src=x onerror=alert(1)>"
 HOSTILE_TITLE = "</script><script>document.title='pwned'</script>"
 HOSTILE_URL = "javascript:alert(1)"
 HOSTILE_EVIDENCE = "He said \"stop\" and 'go' to <b>everyone</b> & left </script><!-- \u2028 end."
-HOSTILE_ALIAS = "\"><svg onload=alert(1)>"
+HOSTILE_ALIAS = '"><svg onload=alert(1)>'
 
 
 class GraphBuilder:
@@ -38,7 +38,9 @@ class GraphBuilder:
             g.add((iri, OWL.sameAs, WIKIDATA[wikidata]))
         return iri
 
-    def article(self, key: str, title: str, *, url: str = "", lang: str = "en", date: str = "2025-01-27") -> URIRef:
+    def article(
+        self, key: str, title: str, *, url: str = "", lang: str = "en", date: str = "2025-01-27"
+    ) -> URIRef:
         iri = mint("article", key)
         g = self.graph
         g.add((iri, RDF.type, KG.Article))
@@ -105,26 +107,57 @@ def sample_graph() -> Graph:
     sector = b.entity("Artificial intelligence", "Sector", aliases=("Inteligência artificial", "IA", "AI"))
     chatgpt = b.entity("ChatGPT", "Product", wikidata="Q115564437")
 
-    en1 = b.article("nvidia-openai.en.html", "Nvidia to invest $100 billion in OpenAI",
-                    url="https://example.com/news/nvidia-openai", date="2025-09-22")
-    en2 = b.article("stargate.en.md", "OpenAI and SoftBank launch Stargate", url="https://example.com/stargate",
-                    date="2025-01-21")
-    pt1 = b.article("banco-da-china.pt.md", "Banco da China vai investir 1 trilhão de yuans em IA", lang="pt",
-                    url="https://example.com.br/banco-da-china", date="2025-02-10")
-    pt2 = b.article("deepseek.pt.txt", "DeepSeek lança o R1, treinado com chips H800", lang="pt", date="2025-01-27")
+    en1 = b.article(
+        "nvidia-openai.en.html",
+        "Nvidia to invest $100 billion in OpenAI",
+        url="https://example.com/news/nvidia-openai",
+        date="2025-09-22",
+    )
+    en2 = b.article(
+        "stargate.en.md",
+        "OpenAI and SoftBank launch Stargate",
+        url="https://example.com/stargate",
+        date="2025-01-21",
+    )
+    pt1 = b.article(
+        "banco-da-china.pt.md",
+        "Banco da China vai investir 1 trilhão de yuans em IA",
+        lang="pt",
+        url="https://example.com.br/banco-da-china",
+        date="2025-02-10",
+    )
+    pt2 = b.article(
+        "deepseek.pt.txt", "DeepSeek lança o R1, treinado com chips H800", lang="pt", date="2025-01-27"
+    )
 
-    b.fact(nvidia, "investsIn", openai, en1, INVESTS_SENTENCE, amount="100000000000", currency="USD",
-           date="2025-09-22")
-    b.fact(boc, "investsIn", sector, pt1,
-           "O Banco da China vai investir 1 trilhão de yuans na indústria de inteligência artificial.",
-           amount="1000000000000", currency="CNY")
+    b.fact(
+        nvidia,
+        "investsIn",
+        openai,
+        en1,
+        INVESTS_SENTENCE,
+        amount="100000000000",
+        currency="USD",
+        date="2025-09-22",
+    )
+    b.fact(
+        boc,
+        "investsIn",
+        sector,
+        pt1,
+        "O Banco da China vai investir 1 trilhão de yuans na indústria de inteligência artificial.",
+        amount="1000000000000",
+        currency="CNY",
+    )
     b.fact(openai, "partnersWith", softbank, en2, "OpenAI and SoftBank announced Stargate, a joint venture.")
     b.fact(softbank, "partnersWith", openai, en2, "SoftBank will partner with OpenAI on Stargate.")
     b.graph.add((softbank, KG.partnersWith, openai))
     b.fact(softbank, "investsIn", stargate, en2, "SoftBank is investing in Stargate alongside OpenAI.")
     b.fact(altman, "leads", openai, en2, "Sam Altman, who leads OpenAI, spoke at the White House.")
     b.fact(chatgpt, "developedBy", openai, en2, "ChatGPT, developed by OpenAI, has 300 million users.")
-    b.fact(r1, "developedBy", deepseek, pt2, "O DeepSeek-R1, desenvolvido pela DeepSeek, surpreendeu o mercado.")
+    b.fact(
+        r1, "developedBy", deepseek, pt2, "O DeepSeek-R1, desenvolvido pela DeepSeek, surpreendeu o mercado."
+    )
     b.fact(r1, "trainedOn", h800, pt2, "O modelo R1 foi treinado com chips H800 da Nvidia.")
     b.fact(deepseek, "locatedIn", china, pt2, "A DeepSeek, sediada na China, abalou o setor.")
     b.fact(huawei, "competesWith", nvidia, pt2, "A Huawei concorre com a Nvidia no mercado de chips de IA.")
@@ -165,7 +198,11 @@ def test_to_networkx_nodes_and_edges_carry_the_contract() -> None:
     assert edge["relation"] == "investsIn"
     (evidence,) = edge["evidence"]
     assert evidence["text"] == INVESTS_SENTENCE
-    assert (evidence["amount"], evidence["currency"], evidence["date"]) == ("100000000000", "USD", "2025-09-22")
+    assert (evidence["amount"], evidence["currency"], evidence["date"]) == (
+        "100000000000",
+        "USD",
+        "2025-09-22",
+    )
     assert evidence["title"] == "Nvidia to invest $100 billion in OpenAI"
     assert evidence["url"] == "https://example.com/news/nvidia-openai"
 
@@ -175,7 +212,7 @@ def test_symmetric_fact_stated_both_ways_counts_once_with_all_its_evidence() -> 
     openai, softbank = str(mint("entity", "OpenAI")), str(mint("entity", "SoftBank"))
     found = [(fact, ev) for fact, ev in analysis.facts(nxg) if fact[1] == "partnersWith"]
     assert len(found) == 1
-    (fact, evidence), = found
+    ((fact, evidence),) = found
     assert {fact[0], fact[2]} == {openai, softbank}
     assert len(evidence) == 2
 
@@ -240,10 +277,14 @@ def test_page_data_round_trips_and_matches_the_graph(tmp_path) -> None:
     assert stats["nodes_left_out"] == 0
     boc = next(n for n in data["nodes"] if n["label"] == "Bank of China")
     assert boc["aliases"] == ["Banco da China"]
-    invest = next(e for e in data["edges"] if e["rel"] == "investsIn" and data["nodes"][e["from"]]["label"] == "NVIDIA")
+    invest = next(
+        e for e in data["edges"] if e["rel"] == "investsIn" and data["nodes"][e["from"]]["label"] == "NVIDIA"
+    )
     assert invest["evidence"][0]["text"] == INVESTS_SENTENCE
     assert invest["evidence"][0]["amount"] == "100000000000"
-    assert data["articles"][invest["evidence"][0]["article"]]["url"] == "https://example.com/news/nvidia-openai"
+    assert (
+        data["articles"][invest["evidence"][0]["article"]]["url"] == "https://example.com/news/nvidia-openai"
+    )
     assert data["summary"]["facts"] == 11
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
 
@@ -289,8 +330,16 @@ def test_csp_hashes_match_the_inline_scripts(tmp_path) -> None:
 def test_hostile_strings_stay_data(tmp_path) -> None:
     view.write_page(hostile_graph(), tmp_path / "graph.html", title="<script>alert('title')</script>")
     page = (tmp_path / "graph.html").read_text(encoding="utf-8")
-    for needle in (HOSTILE_LABEL, HOSTILE_TITLE, HOSTILE_ALIAS, "<b>everyone</b>", "<script>alert('title')",
-                   "<img", "<svg", "\u2028"):
+    for needle in (
+        HOSTILE_LABEL,
+        HOSTILE_TITLE,
+        HOSTILE_ALIAS,
+        "<b>everyone</b>",
+        "<script>alert('title')",
+        "<img",
+        "<svg",
+        "\u2028",
+    ):
         assert needle not in page
     assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in page
     # exactly the page's own script elements, and nothing from the data opens or closes one
