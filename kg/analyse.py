@@ -380,6 +380,12 @@ class NameFinder:
         left = self._cue_left(words, start)
         if left:
             return left
+        # "Plano Nacional de IA", "Banco Inter", "Universidade de Lisboa": the name opens with its kind
+        if end - start >= 2:
+            first = cue_type(words, start, {t: [p for p in ps if len(p) == 1] for t, ps in self.cues.items()
+                                            if t in ("Organization", "Project")})
+            if first:
+                return first
         # "the Ascend 920C chip", "o app Quark": a type noun right after the name
         if end < len(doc):
             right = cue_type(words, end, {t: [p for p in ps if len(p) == 1] for t, ps in self.cues.items()

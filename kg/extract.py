@@ -35,6 +35,7 @@ BETWEEN = {"between", "among", "entre"}
 CLAUSE_BREAKS = {";"}
 DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "sua", "their", "his", "her"}
 TIGHT_LEFT, TIGHT_RIGHT = 1, 2
+JOINERS = {"-", "–"}
 NAMED_THINGS = ("AIModel", "Product", "Hardware")
 
 
@@ -80,6 +81,7 @@ class _Lexicon:
         self.possessive = ontology.lexicon_for("possessive", lang)
         self.coordination = ontology.lexicon_for("coordination", lang)
         self.round = ontology.lexicon_for("round", lang)
+        self.round_lead = ontology.lexicon_for("roundLead", lang)
         self.org_nouns = [p for p in ontology.cues["Organization"].get(lang, []) if len(p) == 1]
         self.stop = stop
 
@@ -130,7 +132,7 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
         context = _Sentence(doc, sent.start, sent.end, ents, words, lex, ontology, money)
         referent = previous_subject or topic
         before = len(found)
-        for s, p, o, confidence, amount in context.facts(referent, topic):
+        for s, p, o, confidence, amount in context.facts(referent, topic, target):
             if p == "competesWith" and s.type != o.type:
                 s, o = _lift(s, o, found, sent.start_char)
                 if s is None:
@@ -140,8 +142,8 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
             spec = ontology.relations[p]
             if s.type not in spec.domain or o.type not in spec.range:
                 continue
-            if p == "investsIn" and o.type == "Organization":
-                target = o.key
+            if p == "investsIn" and o.type == "Organization" and target is None and not o.anaphor:
+                target = o.key  # the article's headline deal
             _add(found, sent, s, p, o, confidence, amount, spec.symmetric, article_id, date)
         new_investments = any(f.predicate == "investsIn" for f in list(found.values())[before:])
         if target and not new_investments:
@@ -282,7 +284,7 @@ class _Sentence:
             return True
         nxt = next((x for x in self.ents if x.start >= e.end), None)
         return nxt is not None and nxt.type in ("Organization", "Project") and nxt.start - e.end <= 2 \
-            and all(w.isalpha() and w not in self.lex.stop for w in self.words[e.end:nxt.start])
+            and all((w.isalpha() and w not in self.lex.stop) or w in JOINERS for w in self.words[e.end:nxt.start])
 
     def usable(self, e: _Ent, relation: str) -> bool:
         return relation == "locatedIn" or not self.modifier(e)
@@ -332,9 +334,11 @@ class _Sentence:
 
     # ------------------------------------------------------------ rules
 
-    def facts(self, referent: str | None, topic: str | None) -> Iterator[tuple[_Ent, str, _Ent, float, Money | None]]:
+    def facts(self, referent: str | None, topic: str | None,
+              target: str | None = None) -> Iterator[tuple[_Ent, str, _Ent, float, Money | None]]:
         self.anaphors = self._anaphors(referent)
         self.topic = topic
+        self.target = target
         if not self.ents:
             return
         for spec, patterns in self.lex.relations:
@@ -372,18 +376,33 @@ class _Sentence:
                 return None
         return None
 
+    def about_round(self) -> bool:
+        return any(_any_at(self.words, i, self.lex.round) for i in range(self.start, self.end))
+
     def round_investors(self, target: str) -> list[_Ent]:
-        """Investors of a funding round named in a list: "other investors are X, Y and Z"."""
-        if not any(_any_at(self.words, i, self.lex.round) for i in range(self.start, self.end)):
+        """Investors of a funding round: "other investors are X, Y and Z", "a rodada é liderada pela X"."""
+        if not self.about_round():
             return []
         if any(_any_at(self.words, i, self.lex.negation) for i in range(self.start, self.end)):
             return []
         out = []
         for k, e in enumerate(self.ents):
+            if e.type != "Organization" or e.key == target or self.complement(e):
+                continue
             members = self.groups.get(k, [e])
-            if e.type == "Organization" and e.key != target and len(members) >= 3:
+            led = False
+            for i in range(max(self.start, e.start - 5), e.start):
+                n = _any_at(self.words, i, self.lex.round_lead)
+                if n and i + n <= e.start and not any(k in self.inside for k in range(i + n, e.start)):
+                    led = True
+            if len(members) >= 3 or led:
                 out.append(e)
         return out
+
+    def complement(self, e: _Ent) -> bool:
+        """ "fundo dos Emirados", "researchers from Google": a noun's complement, not a sentence's actor."""
+        return self.marker_before(e, SUBJECT_MARKERS - {"'s"}) and not any(
+            o for o in self.owners(e) if o.end == e.start - 1)
 
     def _confidence(self, base: float, distance: int) -> float:
         value = base - 0.02 * max(0, distance)
@@ -400,6 +419,9 @@ class _Sentence:
         right = self.right_of(t.end, right_window, types, spec.name)
         if t.tight:
             right = [e for e in right if self.tight_gap_ok(t.end, e.start)]
+        if not spec.symmetric:
+            left = [e for e in left if not self.complement(e) or e.type == "Place" and spec.name == "locatedIn"]
+            left = self.skip_apposition(left, t)
         if left and not spec.symmetric and self.noun_before(t.start, left[0].type):
             left = []  # "a empresa responsável pelo ChatGPT": the noun, not the entity before it
         if not left and not spec.symmetric:
@@ -431,9 +453,11 @@ class _Sentence:
                 base = min(base, 0.6)
             distance = min(abs(t.start - s.end), abs(o.start - t.end))
             amount = None
-            if spec.name == "investsIn":
-                investors = self.group(s)
-                if len(investors) == 1 or any(w in EACH for w in self.words[self.start:self.end]):
+            if spec.name == "investsIn" and not t.inverse and not self.possessed(t):
+                # an amount goes to one investor, or to each where the text says "each"
+                investors = len(pairs) if len({p[1].key for p in pairs}) == 1 else 1
+                if investors == 1 or len({p[0].key for p in pairs}) == 1 or any(
+                        w in EACH for w in self.words[self.start:self.end]) or self.owners(s):
                     amount = self.amount_for(t, s, o)
             log.debug("%s %s %s by trigger %r", s.key, spec.name, o.key,
                       " ".join(self.words[t.start:t.end]))
@@ -477,50 +501,85 @@ class _Sentence:
             return (preferred or fitting or [None])[0]
 
         subject_types, object_types = spec.domain, spec.range
-        if t.inverse:
+        inverse = t.inverse or self.possessed(t)
+        if inverse:
             obj, subject = pick(left, object_types), pick(right, subject_types)
         else:
             subject, obj = pick(left, subject_types), pick(right, object_types)
         if subject is None and obj is None:
             return []
         if subject is None or obj is None:
-            if left and not t.inverse and subject is None:
+            both = self._both_after(right, subject_types, object_types)
+            if both:
+                subject, obj = both
+            elif left and not inverse and subject is None:
                 return []
-            # "investimento da Microsoft na OpenAI": both ends after the word
-            candidates = [e for e in right if e.type in (subject_types | object_types)]
-            if len(candidates) < 2:
-                return []
-            a = candidates[0]
-            b = next((e for e in candidates[1:] if e.key != a.key), None)
-            if b is None:
-                return []
-            # "investimento da Microsoft na OpenAI": the prepositions tell who invests in whom
-            if self.marker_before(a, SUBJECT_MARKERS) and self.marker_before(b, OBJECT_MARKERS):
-                subject, obj = a, b
-            elif self.marker_before(a, OBJECT_MARKERS) and self.marker_before(b, SUBJECT_MARKERS):
-                subject, obj = b, a
+            elif self.target and self.target in self.ontology.entities or (self.target or "").startswith("new:"):
+                # "a rodada é liderada pela Thrive Capital, que comprometeu US$ 1 bilhão": the round's company
+                if subject is None or obj is not None or subject.type != "Organization" or not self.about_round():
+                    return []
+                obj = _Ent(t.start, t.end, "Organization", self.target, subject.mention, False, True)
             else:
                 return []
         if subject.type not in subject_types or obj.type not in object_types:
             return []
         investors = list(self.group(subject))
-        owner = self.owner_of(subject)
-        if owner is not None and owner.key != obj.key:
-            investors.append(owner)  # "o Vision Fund do SoftBank" / "SoftBank's Vision Fund"
+        for owner in self.owners(subject):
+            if owner.key != obj.key:
+                investors.append(owner)  # "o Vision Fund do SoftBank" / "SoftBank's Vision Fund"
         return [(a, b) for a in investors for b in self.group(obj)]
 
-    def owner_of(self, e: _Ent) -> _Ent | None:
-        """The organisation in "X do Y" / "Y's X" when both are organisations."""
-        if e.type != "Organization":
+    def _both_after(self, right: list[_Ent], subject_types, object_types) -> tuple[_Ent, _Ent] | None:
+        """ "investimento da Microsoft na OpenAI": both ends after the word, told apart by prepositions."""
+        candidates = [e for e in right if e.type in (subject_types | object_types)]
+        if len(candidates) < 2:
             return None
+        a = candidates[0]
+        b = next((e for e in candidates[1:] if e.key != a.key and e not in self.owners(a)), None)
+        if b is None:
+            return None
+        if self.marker_before(a, SUBJECT_MARKERS) and self.marker_before(b, OBJECT_MARKERS):
+            return a, b
+        if self.marker_before(a, OBJECT_MARKERS) and self.marker_before(b, SUBJECT_MARKERS):
+            return b, a
+        return None
+
+    def skip_apposition(self, left: list[_Ent], t: _Trigger) -> list[_Ent]:
+        """ "o SoftBank, comandado por Masayoshi Son, investe": the actor is before the inserted clause."""
+        if not left or t.start - 1 < self.start or self.words[t.start - 1] != ",":
+            return left
+        opening = next((i for i in range(t.start - 2, self.start - 1, -1) if self.words[i] == ","), None)
+        if opening is None or opening + 1 in self.inside:
+            return left
+        before = [e for e in left if e.end <= opening]
+        return before or left
+
+    def possessed(self, t: _Trigger) -> bool:
+        """ "its latest funding round", "Mistral's funding": funding *received* by the owner."""
+        for i in range(t.start - 1, max(self.start, t.start - 4) - 1, -1):
+            if self.words[i] == "'s" or _any_at(self.words, i, self.lex.possessive):
+                return True
+            if self.words[i] in self.lex.stop and self.words[i] not in DETERMINERS:
+                return False
+        return False
+
+    def owners(self, e: _Ent) -> list[_Ent]:
+        """The other organisation of "X do Y" / "Y's X" when both are organisations: both invest."""
+        if e.type != "Organization":
+            return []
+        out = []
         for other in self.ents:
             if other.type != "Organization" or other is e:
                 continue
             if other.start == e.end + 1 and self.words[e.end] in ("do", "da", "of"):
-                return other
-            if other.end == e.start - 1 and self.words[other.end] == "'s":
-                return other
-        return None
+                out.append(other)
+            elif e.start == other.end + 1 and self.words[other.end] in ("do", "da", "of"):
+                out.append(other)
+            elif other.end == e.start - 1 and self.words[other.end] == "'s":
+                out.append(other)
+            elif e.end == other.start - 1 and self.words[e.end] == "'s":
+                out.append(other)
+        return out
 
     def triggers_after(self, e: _Ent) -> int:
         return self._trigger_start - e.end

@@ -61,6 +61,7 @@ class KG(DefinedNamespace):
     stopWord: URIRef
     versionWord: URIRef
     roundCue: URIRef
+    roundLeadCue: URIRef
     matchCase: URIRef
     window: URIRef
     possessiveCue: URIRef

@@ -178,6 +178,7 @@ def _load(extra: tuple[str, ...]) -> Ontology:
         "stopword": patterns(KG.lexicon, KG.stopWord),
         "version": patterns(KG.lexicon, KG.versionWord),
         "round": patterns(KG.lexicon, KG.roundCue),
+        "roundLead": patterns(KG.lexicon, KG.roundLeadCue),
     }
 
     entities: dict[str, Entity] = {}

@@ -171,7 +171,9 @@ def test_clicking_an_investment_shows_its_evidence_and_amount(sample_page: Loade
     assert page.evaluate("() => kg.network.getSelectedEdges()") == [edge]
     details = sample_page.details()
     assert INVESTS_SENTENCE in details
-    assert "100 billion" in details and "100,000,000,000 USD" in details
+    amount = page.inner_text("#details dd.qualifier")
+    assert "$100B" in amount and "100,000,000,000 USD" in amount
+    assert "2025-09-22" in details
     assert "invests in" in details
     source = page.locator("#details .source a")
     assert source.inner_text() == "Nvidia to invest $100 billion in OpenAI"
