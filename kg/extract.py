@@ -32,6 +32,7 @@ OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "a
 EACH = {"each", "cada", "apiece"}
 SUBJECT_MARKERS = {"by", "from", "of", "de", "da", "do", "das", "dos", "pela", "pelo", "'s"}
 BETWEEN = {"between", "among", "entre"}
+PASSIVE_MARKERS = {"by", "from", "of", "pela", "pelo", "por", "da", "do", "de"}
 CLAUSE_BREAKS = {";"}
 DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "sua", "their", "his", "her"}
 TIGHT_LEFT, TIGHT_RIGHT = 1, 2
@@ -354,7 +355,7 @@ class _Sentence:
             return []
         out = []
         for i in range(self.start + 1, self.end):
-            if i in self.inside or self.words[i - 1] not in ("the", "a", "o", "na", "da", "pela"):
+            if i in self.inside or self.words[i - 1] not in ("the", "a", "o"):
                 continue
             if not _any_at(self.words, i, self.lex.org_nouns):
                 continue
@@ -470,8 +471,11 @@ class _Sentence:
         if left and right:
             first = left[0]
             partner = next((e for e in right if role(e) != role(first)), None)
-            if partner is None:
-                # "Jensen Huang, Nvidia's CEO": both ends before the word
+            if (partner is not None and spec.name == "developedBy" and role(first) == "s"
+                    and not self.marker_before(partner, PASSIVE_MARKERS)):
+                partner = None  # "o R1 ... lançado pela DeepSeek", not "Azure ... providing OpenAI"
+            if partner is None and self._trigger_start - first.end <= 3:
+                # "Jensen Huang, Nvidia's CEO": both ends before the word, the nearer one next to it
                 partner = next((e for e in left[1:] if role(e) != role(first)), None)
             if partner is None:
                 return []
@@ -479,13 +483,13 @@ class _Sentence:
         elif right:
             first = right[0]
             partner = next((e for e in right[1:] if role(e) != role(first)), None)
-            if partner is None:
-                return []
+            if partner is None or (spec.name == "leads" and partner.start - first.end > 3):
+                return []  # "CEO da Nvidia, Jensen Huang": the two names follow the word together
             pair = (first, partner) if role(first) == "s" else (partner, first)
         elif left:
             first = left[0]
             partner = next((e for e in left[1:] if role(e) != role(first)), None)
-            if partner is None:
+            if partner is None or self._trigger_start - first.end > 3:
                 return []
             pair = (first, partner) if role(first) == "s" else (partner, first)
         else:
@@ -647,9 +651,8 @@ class _Sentence:
             following = ents[k + 1] if k + 1 < len(ents) else None
             if following is not None and following.type in ("Organization", "Project"):
                 gap = self.words[place.end:following.start]
-                if len(gap) <= 5 and not any(w in (",", ";") for w in gap) and (
-                        place.demonym and all(self._modifier(w) for w in gap)
-                        or (gap and all(self._modifier(w) for w in gap) and self._has_cue(place.end, following.start))):
+                if len(gap) <= 5 and not any(w in (",", ";") for w in gap) and self._describes(
+                        place.end, following.start) and (place.demonym or (gap and self._has_cue(place.end, following.start))):
                     for member in self.group(following):
                         yield member, "locatedIn", place, 0.85, None
                     continue
@@ -668,6 +671,22 @@ class _Sentence:
     def noun_before_any(self, a: int, b: int, type_name: str) -> bool:
         cues = self.ontology.cues.get(type_name, {}).get(self.doc.lang_, [])
         return any(_any_at(self.words, i, cues) for i in range(a, b))
+
+    def _describes(self, a: int, b: int) -> bool:
+        """The words between a nationality and a name describe the name: "AI start-up", "tech giant"."""
+        cues = self.ontology.cues["Organization"].get(self.doc.lang_, [])
+        sector = {i for e in self.ents if e.type == "Sector" for i in range(e.start, e.end)}
+        other = 0
+        i = a
+        while i < b:
+            n = _any_at(self.words, i, cues)
+            if n:
+                i += n
+                continue
+            if not (self.words[i] in DETERMINERS or i in sector or self.words[i] in JOINERS):
+                other += 1
+            i += 1
+        return other <= 1
 
     def _modifier(self, word: str) -> bool:
         return word not in (",", ";", ".") and (word in self.lex.stop or word.isalpha() or "-" in word)
