@@ -19,8 +19,8 @@ def build(*args, **kwargs):
 
 
 def query(*args, **kwargs):
-    """Run a SPARQL query over a built graph; see `kg.query.query`."""
-    from .query import query as _query
+    """Run a SPARQL query over a built graph; see `kg.sparql.query`."""
+    from .sparql import query as _query
 
     return _query(*args, **kwargs)
 

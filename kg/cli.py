@@ -177,6 +177,93 @@ def stats(out, top):
         click.echo(f"  {label} ({type_name}): {degree}")
 
 
+@cli.command("eval", context_settings=CONTEXT)
+@click.option("--gold", "gold", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of gold files (<id>.json in the guidelines' format).")
+@out_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a report.")
+@click.option("--errors/--no-errors", default=True, show_default=True,
+              help="List the misses and false positives with their evidence.")
+@user_errors
+def eval_command(gold, out, as_json, errors):
+    """Score the built graph against your own annotated articles.
+
+    Prints precision, recall and F1 per entity type and per relation, the investment
+    amounts found, and (by default) every miss and false positive with its evidence,
+    so you can see why. The gold format is described in the README.
+
+    \b
+    Example:
+      kg build my-annotated-articles/ --out kg-out
+      kg eval --gold my-annotated-articles/ --out kg-out
+    """
+    import json
+
+    from .evaluate import evaluate, load_gold
+    from .store import load_graph
+
+    report = evaluate(load_graph(out), load_gold(gold)).as_dict()
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'':<22}{'P':>7}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>5}{'fn':>5}")
+
+    def row(name: str, r: dict) -> None:
+        click.echo(f"{name:<22}{r['precision']:>7.3f}{r['recall']:>7.3f}{r['f1']:>7.3f}"
+                   f"{r['tp']:>5}{r['fp']:>5}{r['fn']:>5}")
+
+    row("entities", report["entities"])
+    for name, r in report["entities_by_type"].items():
+        row("  " + name, r)
+    row("core relations", report["core"])
+    row("extended relations", report["extended"])
+    for name, r in report["relations"].items():
+        row("  " + name, r)
+    amounts = report["amounts"]
+    click.echo(f"investment amounts right: {amounts['right']}/{amounts['total']}")
+    if not errors:
+        return
+    for title, key in (("missed entities", "missed_entities"), ("false entities", "false_entities"),
+                       ("missed relations", "missed_relations"), ("false relations", "false_relations")):
+        items = report[key]
+        if not items:
+            continue
+        click.echo(f"\n{title} ({len(items)}):")
+        for item in items:
+            if key == "missed_entities":
+                click.echo(f"  {item['type']} {item['id']} {item['names'][:3]} in {', '.join(item['articles'])}")
+            elif key == "false_entities":
+                click.echo(f"  {item['type']} {item['label']!r}: {item['why']}")
+            elif key == "missed_relations":
+                click.echo(f"  {item['subject']} {item['relation']} {item['object']} ({item['article']}): "
+                           f"{item['evidence']}")
+            else:
+                click.echo(f"  {item['subject']} {item['relation']} {item['object']}")
+                for line in item["evidence"]:
+                    click.echo(f"      {line}")
+
+
+@cli.command(context_settings=CONTEXT)
+@out_option
+@user_errors
+def validate(out):
+    """Check the built graph against the SHACL shapes shipped in ontologies/shapes.ttl.
+
+    Exits with status 1 and prints the violations when the graph does not conform.
+
+    \b
+    Example:
+      kg validate --out kg-out
+    """
+    from .store import load_graph
+    from .validate import validate as run_validate
+
+    conforms, text = run_validate(load_graph(out))
+    if not conforms:
+        raise click.ClickException("the graph does not conform to the shapes:\n" + text)
+    click.echo("the graph conforms to the SHACL shapes")
+
+
 @cli.command("open", context_settings=CONTEXT)
 @out_option
 @user_errors

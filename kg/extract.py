@@ -146,9 +146,11 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
             if p == "investsIn" and o.type == "Organization" and target is None and not o.anaphor:
                 target = o.key  # the article's headline deal
             _add(found, sent, s, p, o, confidence, amount, spec.symmetric, article_id, date)
-        new_investments = any(f.predicate == "investsIn" for f in list(found.values())[before:])
-        if target and not new_investments:
+        investing = {f.subject for f in list(found.values())[before:] if f.predicate == "investsIn"}
+        if target:
             for s in context.round_investors(target):
+                if s.key in investing:
+                    continue
                 o = _Ent(s.start, s.end, "Organization", target, s.mention, False)
                 _add(found, sent, s, "investsIn", o, 0.6, None, False, article_id, date)
         previous_subject = context.subject()
@@ -263,18 +265,19 @@ class _Sentence:
         """True when a clause break lies between token positions a and b."""
         return any(self.words[i] in CLAUSE_BREAKS for i in range(min(a, b), max(a, b)))
 
-    def triggers(self, patterns: list[tuple[Pattern, bool, bool]]) -> Iterator[_Trigger]:
+    def triggers(self, patterns: list[tuple[Pattern, bool, bool]]) -> Iterator[list[_Trigger]]:
+        """At each position, the trigger patterns that match there, longest first."""
         i = self.start
         while i < self.end:
             if i in self.inside:
                 i += 1
                 continue
-            for pattern, inverse, tight in patterns:
-                if _match(self.words, i, pattern) and not any(
-                        k in self.inside for k in range(i, i + len(pattern))):
-                    yield _Trigger(i, i + len(pattern), inverse, tight)
-                    i += len(pattern) - 1
-                    break
+            here = [_Trigger(i, i + len(pattern), inverse, tight)
+                    for pattern, inverse, tight in patterns
+                    if _match(self.words, i, pattern)
+                    and not any(k in self.inside for k in range(i, i + len(pattern)))]
+            if here:
+                yield here
             i += 1
 
     def modifier(self, e: _Ent) -> bool:
@@ -282,6 +285,8 @@ class _Sentence:
         if e.type != "Place":
             return False
         if e.demonym or (e.end < self.end and self.words[e.end] == "'s"):
+            return True
+        if self.words[e.end:e.end + 2] in (["-", "based"], ["based"]) or self.words[e.end:e.end + 1] == ["-based"]:
             return True
         nxt = next((x for x in self.ents if x.start >= e.end), None)
         return nxt is not None and nxt.type in ("Organization", "Project") and nxt.start - e.end <= 2 \
@@ -343,8 +348,12 @@ class _Sentence:
         if not self.ents:
             return
         for spec, patterns in self.lex.relations:
-            for trigger in self.triggers(patterns):
-                yield from self._from_trigger(spec, trigger)
+            for options in self.triggers(patterns):
+                for trigger in options:  # "aporte de US$ 1 bi na X" is not "aporte da X": try the next reading
+                    found = list(self._from_trigger(spec, trigger))
+                    if found:
+                        yield from found
+                        break
         yield from self._compounds()
         yield from self._possessives()
         yield from self._nationality()
@@ -377,6 +386,12 @@ class _Sentence:
                 return None
         return None
 
+    def round_of(self, e: _Ent) -> bool:
+        """ "na última rodada de financiamento da OpenAI", "the funding round of OpenAI"."""
+        if not self.marker_before(e, {"da", "do", "de", "of"}):
+            return False
+        return any(_any_at(self.words, i, self.lex.round) for i in range(max(self.start, e.start - 4), e.start))
+
     def about_round(self) -> bool:
         return any(_any_at(self.words, i, self.lex.round) for i in range(self.start, self.end))
 
@@ -402,8 +417,8 @@ class _Sentence:
 
     def complement(self, e: _Ent) -> bool:
         """ "fundo dos Emirados", "researchers from Google": a noun's complement, not a sentence's actor."""
-        return self.marker_before(e, SUBJECT_MARKERS - {"'s"}) and not any(
-            o for o in self.owners(e) if o.end == e.start - 1)
+        return self.marker_before(e, (SUBJECT_MARKERS | OBJECT_MARKERS | {"with", "com", "at", "on"}) - {"'s"}) \
+            and not any(o for o in self.owners(e) if o.end == e.start - 1)
 
     def _confidence(self, base: float, distance: int) -> float:
         value = base - 0.02 * max(0, distance)
@@ -418,10 +433,11 @@ class _Sentence:
         left_window, right_window = (TIGHT_LEFT, TIGHT_RIGHT) if t.tight else (spec.window, spec.window)
         left = self.left_of(t.start, left_window, types, spec.name)
         right = self.right_of(t.end, right_window, types, spec.name)
-        if t.tight:
+        if t.tight or self.words[t.end - 1] in self.lex.stop:
             right = [e for e in right if self.tight_gap_ok(t.end, e.start)]
         if not spec.symmetric:
-            left = [e for e in left if not self.complement(e) or e.type == "Place" and spec.name == "locatedIn"]
+            if spec.name == "investsIn":  # the investor is an actor, not "researchers from X"
+                left = [e for e in left if not self.complement(e)]
             left = self.skip_apposition(left, t)
         if left and not spec.symmetric and self.noun_before(t.start, left[0].type):
             left = []  # "a empresa responsável pelo ChatGPT": the noun, not the entity before it
@@ -437,7 +453,9 @@ class _Sentence:
             return
         if spec.name == "investsIn":
             # a sector is invested *in*: "investir no setor de IA", not "funding and cloud computing"
-            right = [e for e in right if e.type != "Sector" or self.marker_before(e, OBJECT_MARKERS)]
+            right = [e for e in right if self.marker_before(e, OBJECT_MARKERS) or (
+                e.type != "Sector" and self.tight_gap_ok(t.end, e.start) and e.start - t.end <= 2)
+                or (t.inverse and e.type != "Sector") or self.round_of(e)]
         if self.negated(t.start, left[0].end if left else t.start):
             return
         pairs: list[tuple[_Ent, _Ent]] = []
@@ -500,9 +518,7 @@ class _Sentence:
     def _directed_pairs(self, spec: RelationSpec, t: _Trigger, left: list[_Ent],
                         right: list[_Ent]) -> list[tuple[_Ent, _Ent]]:
         def pick(candidates: list[_Ent], types: frozenset[str]) -> _Ent | None:
-            fitting = [e for e in candidates if e.type in types]
-            preferred = [e for e in fitting if e.type != "Sector"]
-            return (preferred or fitting or [None])[0]
+            return next((e for e in candidates if e.type in types), None)
 
         subject_types, object_types = spec.domain, spec.range
         inverse = t.inverse or self.possessed(t)
@@ -559,7 +575,10 @@ class _Sentence:
         return before or left
 
     def possessed(self, t: _Trigger) -> bool:
-        """ "its latest funding round", "Mistral's funding": funding *received* by the owner."""
+        """ "its latest funding round", "Mistral's funding": funding *received* by the owner
+        (but "its investment in X" is made by the owner)."""
+        if not _any_at(self.words, t.start, self.lex.round):
+            return False
         for i in range(t.start - 1, max(self.start, t.start - 4) - 1, -1):
             if self.words[i] == "'s" or _any_at(self.words, i, self.lex.possessive):
                 return True

@@ -526,7 +526,7 @@ def _run_subprocess(args: tuple[str, str, str, dict[str, str]], timeout: float) 
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from kg.query import _serve; _serve()"],
+        [sys.executable, "-c", "from kg.sparql import _serve; _serve()"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

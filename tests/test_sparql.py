@@ -1,4 +1,4 @@
-"""Tests of kg.query: predeclared prefixes, result formats, refusals, errors and the timeout."""
+"""Tests of kg.sparql: predeclared prefixes, result formats, refusals, errors and the timeout."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from kg.errors import NoGraphError, QueryError
 from kg.namespace import KG, bind_prefixes, mint
-from kg.query import FORMATS, QueryResult, Term, compact, query
+from kg.sparql import FORMATS, QueryResult, Term, compact, query
 from kg.store import write_graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -370,7 +370,7 @@ def test_timeout_in_a_fresh_single_threaded_process(big_out: Path) -> None:
     script = (
         "import sys, time; sys.path.insert(0, sys.argv[1])\n"
         "from kg.errors import QueryError\n"
-        "from kg.query import _fork_is_safe, query\n"
+        "from kg.sparql import _fork_is_safe, query\n"
         "assert _fork_is_safe() == sys.platform.startswith('linux')\n"
         "assert query('ASK { ?s ?p ?o }', sys.argv[2]).boolean\n"
         "t = time.monotonic()\n"
