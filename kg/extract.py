@@ -310,11 +310,12 @@ class _Sentence:
         """Between a tight trigger and its entity: only determiners and content words ("OpenAI's latest model o3")."""
         return all(w in DETERMINERS or (w not in self.lex.stop and w.isalnum()) for w in self.words[a:b])
 
-    def noun_before(self, position: int, type_name: str) -> bool:
-        """A common noun of `type_name` right before `position` ("a empresa responsável pelo"):
-        the words after it are about that noun, not about an entity further left."""
-        cues = self.ontology.cues.get(type_name, {}).get(self.doc.lang_, [])
-        for i in range(max(self.start, position - 2), position):
+    def noun_before(self, position: int, entity: _Ent) -> bool:
+        """A common noun of the entity's type right before `position` and apart from the entity
+        ("SoftBank ... investe na empresa responsável pelo"): the words after it are about that noun.
+        A noun right after the name ("the o3 model was trained") is the name's own."""
+        cues = self.ontology.cues.get(entity.type, {}).get(self.doc.lang_, [])
+        for i in range(max(self.start, position - 2, entity.end + 1), position):
             if _any_at(self.words, i, cues):
                 return True
         return False
@@ -439,7 +440,7 @@ class _Sentence:
             if spec.name == "investsIn":  # the investor is an actor, not "researchers from X"
                 left = [e for e in left if not self.complement(e)]
             left = self.skip_apposition(left, t)
-        if left and not spec.symmetric and self.noun_before(t.start, left[0].type):
+        if left and not spec.symmetric and self.noun_before(t.start, left[0]):
             left = []  # "a empresa responsável pelo ChatGPT": the noun, not the entity before it
         if not left and not spec.symmetric:
             left = [a for a in reversed(self.anaphors)

@@ -13,7 +13,6 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from .namespace import ENTITY_BASE, KG, WIKIDATA, bind_prefixes, mint, slugify
 from .records import ArticleResult, Entity
 
-# Names in the knowledge base that carry a language tag keep it in the graph.
 _ISO_DATE_LENGTH = 10
 
 
@@ -90,7 +89,7 @@ def to_rdf(results: Iterable[ArticleResult], entities: Mapping[str, Entity],
             graph.add((a, KG.endOffset, Literal(f.end, datatype=XSD.integer)))
             graph.add((a, KG.confidence, Literal(Decimal(str(f.confidence)), datatype=XSD.decimal)))
             if f.amount is not None:
-                graph.add((a, KG.amount, Literal(f.amount, datatype=XSD.decimal)))
+                graph.add((a, KG.amount, _decimal(f.amount)))
                 graph.add((a, KG.currency, Literal(f.currency)))
             date = f.date or article.published
             if date:
@@ -102,7 +101,7 @@ def to_rdf(results: Iterable[ArticleResult], entities: Mapping[str, Entity],
         graph.add((iri, RDFS.label, Literal(entity.label)))
         names = {entity.label}
         for name, lang in sorted((kb_names or {}).get(key, ())):
-            if name != entity.label or lang:
+            if name != entity.label:
                 graph.add((iri, SKOS.altLabel, Literal(name, lang=lang or None)))
             names.add(name)
         for name in sorted(set(entity.aliases) | surface[key]):
@@ -112,6 +111,14 @@ def to_rdf(results: Iterable[ArticleResult], entities: Mapping[str, Entity],
         if entity.wikidata:
             graph.add((iri, OWL.sameAs, WIKIDATA[entity.wikidata]))
     return graph
+
+
+def _decimal(value: Decimal) -> Literal:
+    """The canonical xsd:decimal form ("2000000000.0"), whatever the Decimal's exponent."""
+    text = format(value.normalize(), "f")
+    if "." not in text:
+        text += ".0"
+    return Literal(text, datatype=XSD.decimal)
 
 
 def _date(value: str) -> Literal:
