@@ -83,6 +83,12 @@ class NameIndex:
             self.first.setdefault(keys[0], []).append((keys, entries))
         for options in self.first.values():
             options.sort(key=lambda kv: -len(kv[0]))
+        self.table = table
+
+    def lookup(self, doc_span) -> list[tuple[Name, bool]]:
+        """The names spelled exactly like `doc_span` (separators aside)."""
+        keys = tuple(fold(t.text) for t in doc_span if t.text not in JOINERS and not t.is_space)
+        return [(n, d) for n, d in self.table.get(keys, []) if not d]
 
     def matches(self, doc: Doc) -> list[tuple[int, int, list[tuple[Name, bool]]]]:
         """Longest non-overlapping matches as (start, end, candidate names)."""
@@ -206,8 +212,16 @@ class Gazetteer:
     def __call__(self, doc: Doc) -> Doc:
         words = [fold(t.text) for t in doc]
         spans: list[Span] = []
+        ambiguous: dict[int, list[tuple[Name, bool]]] = {}
+        language_end = -1
         for start, end, candidates in self.index.matches(doc):
             name, is_demonym = self._choose(doc, words, start, end, candidates)
+            if is_demonym and (self._language_name(words, start, end) or (
+                    start - language_end == 1 and words[start - 1] in LIST_WORDS)):
+                language_end = end
+                continue  # "in Portuguese or French", "em inglês": a language, not a country
+            if len({n.key for n, _ in candidates}) > 1:
+                ambiguous[start] = candidates
             entity = self.ontology.entities.get(name.key)
             if entity is None:
                 continue
@@ -219,8 +233,45 @@ class Gazetteer:
                 start = cut
             spans.append(Span(doc, start, end, label=entity.type, kb_id=entity.key,
                               span_id="demonym" if is_demonym else "kb"))
+        spans = self._by_coordination(doc, words, spans, ambiguous)
         doc.spans[SPAN_KEY] = self._versions(doc, spans)
         return doc
+
+    def _language_name(self, words: list[str], start: int, end: int) -> bool:
+        before = words[start - 1] if start > 0 else ""
+        after = words[end] if end < len(words) else ""
+        return before in LANGUAGE_PREPOSITIONS and (after in LANGUAGE_FOLLOWERS or not after.isalpha())
+
+    def _by_coordination(self, doc: Doc, words: list[str], spans: list[Span],
+                         ambiguous: dict[int, list[tuple[Name, bool]]]) -> list[Span]:
+        """ "OpenAI's ChatGPT or Alphabet's Gemini": a name of several entities takes the type of the
+        thing it is listed with, when one of its entities has that type."""
+        out = list(spans)
+        for k, span in enumerate(spans):
+            candidates = ambiguous.get(span.start)
+            if not candidates:
+                continue
+            neighbours = []
+            for step in (-1, 1):
+                j = k + step
+                # "OpenAI's ChatGPT or Alphabet's Gemini": look past the owners
+                while 0 <= j < len(spans) and words[spans[j].end:spans[j].end + 1] == ["'s"]:
+                    j += step
+                if 0 <= j < len(spans) and spans[j].start not in ambiguous and self._listed(words, spans[j], span):
+                    neighbours.append(spans[j])
+            for other in neighbours:
+                match = next((n for n, _ in candidates
+                              if self.ontology.entities[n.key].type == other.label_ != span.label_), None)
+                if match is not None:
+                    out[k] = Span(doc, span.start, span.end, label=other.label_, kb_id=match.key, span_id=span.id_)
+                    break
+        return out
+
+    @staticmethod
+    def _listed(words: list[str], a: Span, b: Span) -> bool:
+        first, second = (a, b) if a.start < b.start else (b, a)
+        gap = words[first.end:second.start]
+        return 1 <= len(gap) <= 5 and any(w in LIST_WORDS for w in gap)
 
     def _vendor(self, words: list[str], start: int, end: int) -> tuple[int, str] | None:
         for cut in range(end - 1, start, -1):
@@ -251,7 +302,11 @@ class Gazetteer:
                         and not _is_year(doc[end].text):
                     end += 1
                 if end > span.end:
-                    out.append(Span(doc, span.start, end, label=span.label_, kb_id="", span_id="rule"))
+                    known = [n for n, _ in self.index.lookup(doc[span.start:end])
+                             if self.ontology.entities.get(n.key) is not None]
+                    key = known[0].key if known else ""
+                    out.append(Span(doc, span.start, end, label=span.label_, kb_id=key,
+                                    span_id="kb" if key else "rule"))
                     k += 1
                     continue
             out.append(span)
@@ -296,6 +351,9 @@ def make_gazetteer(nlp: Language, name: str, ontology: list[str]) -> Gazetteer:
 # ---------------------------------------------------------------- names the knowledge base lacks
 
 CONNECTORS = {"of", "for", "de", "da", "do", "das", "dos", "&", "and"}
+LANGUAGE_PREPOSITIONS = {"in", "into", "from", "em", "para", "do", "o"}
+LANGUAGE_FOLLOWERS = {"or", "and", "than", "ou", "e", "que", "as", "como", "", ",", "."}
+LIST_WORDS = {",", "or", "and", "ou", "e", "&", "nor", "vs", "versus"}
 PREPOSITIONS = {"of", "at", "de", "da", "do", "das", "dos", "na", "no"}
 
 
@@ -318,6 +376,9 @@ class NameFinder:
     def __call__(self, doc: Doc) -> Doc:
         taken = [False] * len(doc)
         for span in doc.spans.get(SPAN_KEY, []):
+            if span.label_ == "Sector" and len(span) > 1 and all(t.text[:1].isupper() for t in span if t.is_alpha
+                                                                   and len(t.text) > 2):
+                continue  # "Plano Nacional de Inteligência Artificial": part of a longer name
             for i in range(span.start, span.end):
                 taken[i] = True
         words = [fold(t.text) for t in doc]
@@ -345,6 +406,7 @@ class NameFinder:
             if start < j:
                 label = self._type(doc, words, start, j)
                 if label:
+                    found = [f for f in found if f.end <= start or f.start >= j]  # a sector the name contains
                     found.append(Span(doc, start, j, label=label, kb_id="", span_id="rule"))
             i = j
         found.sort(key=lambda s: (s.start, -s.end))

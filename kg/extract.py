@@ -37,6 +37,7 @@ CLAUSE_BREAKS = {";"}
 DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "sua", "their", "his", "her"}
 TIGHT_LEFT, TIGHT_RIGHT = 1, 2
 JOINERS = {"-", "–"}
+MODEL_PRONOUNS = {"it", "ele", "ela"}
 NAMED_THINGS = ("AIModel", "Product", "Hardware")
 
 
@@ -128,14 +129,20 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
     topic = _topic(mentions)
     previous_subject: str | None = None
     target: str | None = None  # the organisation a funding round of this article is for
+    developers: dict[str, str] = {}
+    recent_models: list[_Ent] = []  # what "it" / "ele" / "o modelo" can stand for
+    last_model_sentence = -10
     for number, sent in enumerate(doc.sents):
         ents = ents_by_sentence.get(number, [])
         context = _Sentence(doc, sent.start, sent.end, ents, words, lex, ontology, money)
         referent = previous_subject or topic
         before = len(found)
-        for s, p, o, confidence, amount in context.facts(referent, topic, target):
+        stated = list(context.facts(referent, topic, target, recent_models))
+        # a model's maker stated anywhere in the article so far, this sentence included
+        developers.update({s.key: o.key for s, p, o, *_ in stated if p == "developedBy" and o.type == "Organization"})
+        for s, p, o, confidence, amount in stated:
             if p == "competesWith" and s.type != o.type:
-                s, o = _lift(s, o, found, sent.start_char)
+                s, o = _lift(s, o, developers)
                 if s is None:
                     continue
             if s.key == o.key:
@@ -153,7 +160,12 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
                     continue
                 o = _Ent(s.start, s.end, "Organization", target, s.mention, False)
                 _add(found, sent, s, "investsIn", o, 0.6, None, False, article_id, date)
-        previous_subject = context.subject()
+        previous_subject = context.subject() or previous_subject
+        models = [e for e in ents if e.type == "AIModel"]
+        if models:
+            recent_models, last_model_sentence = models[-1:], number
+        elif number - last_model_sentence > 1:
+            recent_models = []
     return sorted(found.values(), key=lambda f: (f.start, f.predicate, f.subject, f.object))
 
 
@@ -187,11 +199,9 @@ def _topic(mentions: Sequence[Mention]) -> str | None:
     return next(k for k in counts if counts[k] == best)
 
 
-def _lift(a: _Ent, b: _Ent, found: dict, sentence_start: int):
+def _lift(a: _Ent, b: _Ent, developer: dict[str, str]):
     """ "Qwen rivals DeepSeek": a rivalry between a model and a company is one between companies,
-    when the sentence says who made the model."""
-    developer = {f.subject: f.object for f in found.values()
-                 if f.predicate == "developedBy" and f.start <= sentence_start + 1 and f.end >= sentence_start}
+    when the article says who made the model."""
     if a.type in NAMED_THINGS and b.type == "Organization" and a.key in developer:
         return _Ent(a.start, a.end, "Organization", developer[a.key], a.mention, False), b
     if b.type in NAMED_THINGS and a.type == "Organization" and b.key in developer:
@@ -341,9 +351,9 @@ class _Sentence:
 
     # ------------------------------------------------------------ rules
 
-    def facts(self, referent: str | None, topic: str | None,
-              target: str | None = None) -> Iterator[tuple[_Ent, str, _Ent, float, Money | None]]:
-        self.anaphors = self._anaphors(referent)
+    def facts(self, referent: str | None, topic: str | None, target: str | None = None,
+              recent_models: Sequence[_Ent] = ()) -> Iterator[tuple[_Ent, str, _Ent, float, Money | None]]:
+        self.anaphors = self._anaphors(referent) + self._model_pronouns(recent_models)
         self.topic = topic
         self.target = target
         if not self.ents:
@@ -376,13 +386,26 @@ class _Sentence:
             out.append(_Ent(i, i + 1, "Organization", referent, m, False, True))
         return out
 
+    def _model_pronouns(self, recent: Sequence[_Ent]) -> list[_Ent]:
+        """ "It was trained on ...", "ele foi treinado com ...": the model named just before."""
+        if not recent or any(e.type == "AIModel" for e in self.ents):
+            return []
+        out = []
+        for i in range(self.start, min(self.end, self.start + 3)):
+            if self.words[i] in MODEL_PRONOUNS:
+                m = Mention(self.doc[i].idx, self.doc[i].idx + len(self.doc[i].text), self.doc[i].text,
+                            "AIModel", recent[0].key, "anaphor")
+                out.append(_Ent(i, i + 1, "AIModel", recent[0].key, m, False, True))
+        return out
+
     def subject(self) -> str | None:
-        """The organisation a sentence opens with ("Netherlands-based ASML has ..."), if any."""
+        """The organisation a sentence opens with ("A DeepSeek", "Netherlands-based ASML has ..."), if any."""
+        covered = {i for e in self.ents if self.modifier(e) for i in range(e.start, e.end)}
         for e in self.ents:
-            if e.start - self.start > 4:
-                return None
             if e.type == "Organization":
-                return e.key
+                lead = [w for i, w in enumerate(self.words[self.start:e.start], self.start)
+                        if i not in covered and w not in DETERMINERS and w not in JOINERS and w != "based"]
+                return None if lead or self.words[self.start:e.start].count(",") else e.key
             if not self.modifier(e):
                 return None
         return None
@@ -445,7 +468,8 @@ class _Sentence:
         if not left and not spec.symmetric:
             left = [a for a in reversed(self.anaphors)
                     if a.end <= t.start and t.start - a.end <= left_window and a.type in types][:1]
-        if (spec.name == "leads" and not left and len(right) == 1 and right[0].type == "Person"
+        if (spec.name == "leads" and self.words[t.start] == "ceo" and not left and len(right) == 1
+                and right[0].type == "Person"
                 and right[0].start - t.end <= 1 and self.topic
                 and not any(e.type == "Organization" for e in self.ents)):
             # "O CEO Mark Zuckerberg": the company the article is about
@@ -645,14 +669,17 @@ class _Sentence:
         for i in range(self.start, self.end):
             if i in self.inside or not _any_at(self.words, i, self.lex.possessive):
                 continue
-            made = next((e for e in self.ents if e.start > i), None)
+            made = next((e for e in self.ents if e.start > i and e.type != "Sector"), None)
             if made is None or made.type not in NAMED_THINGS or made.start - i > 10 or self.broken(i, made.start):
-                continue
+                made = self._apposed(i)
+                if made is None:
+                    continue
             if made.start - i > 4 and not self.noun_before_any(i, made.start, made.type):
                 continue
             owners = [e for e in reversed(self.ents) if e.type == "Organization" and e.end <= i
                       and self.words[e.end:e.end + 1] != ["'s"]
-                      and not self.marker_before(e, OBJECT_MARKERS | SUBJECT_MARKERS)]
+                      and (e.end == i - 1 and self.words[i - 1] == ","  # "OpenAI, whose ChatGPT"
+                           or not self.marker_before(e, OBJECT_MARKERS | SUBJECT_MARKERS))]
             owner = owners[0] if owners else next(
                 (a for a in reversed(self.anaphors) if a.end <= i), None)
             if owner is None and self.topic and not any(e.type == "Organization" for e in self.ents):
@@ -660,6 +687,16 @@ class _Sentence:
             if owner is None or self.negated(i, i):
                 continue
             yield made, "developedBy", owner, 0.7 if not owner.anaphor else 0.5, None
+
+    def _apposed(self, i: int) -> _Ent | None:
+        """ "o GLM, seu modelo de IA": the named thing just before ", its <noun>"."""
+        if i - 1 < self.start or self.words[i - 1] != ",":
+            return None
+        before = next((e for e in reversed(self.ents) if e.end == i - 1), None)
+        if before is None or before.type not in NAMED_THINGS:
+            return None
+        cues = self.ontology.cues.get(before.type, {}).get(self.doc.lang_, [])
+        return before if i + 1 < self.end and _any_at(self.words, i + 1, cues) else None
 
     def _nationality(self):
         """ "a chinesa DeepSeek", "the French AI startup Mistral", "DeepSeek is a Chinese start-up",
