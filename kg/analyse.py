@@ -376,8 +376,7 @@ class NameFinder:
     def __call__(self, doc: Doc) -> Doc:
         taken = [False] * len(doc)
         for span in doc.spans.get(SPAN_KEY, []):
-            if span.label_ == "Sector" and len(span) > 1 and all(t.text[:1].isupper() for t in span if t.is_alpha
-                                                                   and len(t.text) > 2):
+            if span.label_ == "Sector" and span.text[:1].isupper() and not (len(span) == 1 and len(span.text) <= 3):
                 continue  # "Plano Nacional de Inteligência Artificial": part of a longer name
             for i in range(span.start, span.end):
                 taken[i] = True
@@ -401,7 +400,8 @@ class NameFinder:
             start = i
             # a capitalised stop word or the first word of a sentence is not a name on its own
             while start < j and (words[start] in self.stop or (doc[start].is_sent_start and j - start == 1
-                                                                 and not self._cue_left(words, start))):
+                                                                 and not self._cue_left(words, start)
+                                                                 and not self._apposition(words, j))):
                 start += 1
             if start < j:
                 label = self._type(doc, words, start, j)
@@ -418,6 +418,18 @@ class NameFinder:
         text = token.text
         return (len(text) > 1 and text[0].isupper() and any(c.isalpha() for c in text) and not token.is_punct
                 and all(c.isalnum() or c in "-.&'’" for c in text))
+
+    def _apposition(self, words: list[str], end: int) -> str | None:
+        """ "X, a Chinese startup" / "X, uma startup chinesa" / "X, CEO da Y": the type the apposition names."""
+        if end >= len(words) or words[end] != ",":
+            return None
+        for m in range(end + 1, min(len(words), end + 6)):
+            t = cue_type(words, m, self.cues)
+            if t:
+                return t
+            if words[m] not in self.stop and words[m] not in self.demonyms:
+                break
+        return None
 
     def _cue_left(self, words: list[str], start: int) -> str | None:
         via_preposition = False
@@ -457,15 +469,9 @@ class NameFinder:
         stem = STEM.match(doc[start].text)
         if stem and fold(stem.group(1)) in self.stems:
             return self.stems[fold(stem.group(1))]
-        # apposition: "X, a Chinese startup" / "X, CEO da Y"
-        k = end
-        if k < len(doc) and words[k] == ",":
-            for m in range(k + 1, min(len(doc), k + 6)):
-                t = cue_type(words, m, self.cues)
-                if t:
-                    return t
-                if words[m] not in self.stop and words[m] not in self.demonyms:
-                    break
+        apposition = self._apposition(words, end)
+        if apposition:
+            return apposition
         if end - start >= 2 and end < len(doc):
             for pattern in self.suffixes.get("Person", []):
                 if _matches_at(words, end, pattern):
