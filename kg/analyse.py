@@ -298,7 +298,8 @@ class Gazetteer:
                     continue
                 end = span.end
                 while end < len(doc) and end not in taken and "\n" not in doc[end - 1].whitespace_ and (
-                        VERSION.match(doc[end].text) or fold(doc[end].text) in self.version_words) \
+                        VERSION.match(doc[end].text) or (fold(doc[end].text) in self.version_words
+                                                         and doc[end].text[:1].isupper())) \
                         and not _is_year(doc[end].text):
                     end += 1
                 if end > span.end:

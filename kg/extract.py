@@ -33,11 +33,15 @@ EACH = {"each", "cada", "apiece"}
 SUBJECT_MARKERS = {"by", "from", "of", "de", "da", "do", "das", "dos", "pela", "pelo", "'s"}
 BETWEEN = {"between", "among", "entre"}
 PASSIVE_MARKERS = {"by", "from", "of", "pela", "pelo", "por", "da", "do", "de"}
+PREPOSITIONS = {"of", "in", "to", "at", "on", "with", "for", "from", "by", "de", "da", "do", "das", "dos", "na",
+                "no", "em", "à", "ao", "com", "para", "por", "pela", "pelo"}
+THING_PREPOSITIONS = {"with", "on", "in", "into", "using", "com", "em", "no", "na", "nos", "nas", "usando", "to", "ao"}
 CLAUSE_BREAKS = {";"}
 DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "sua", "their", "his", "her"}
 TIGHT_LEFT, TIGHT_RIGHT = 1, 2
 JOINERS = {"-", "–"}
 MODEL_PRONOUNS = {"it", "ele", "ela"}
+SYMMETRIC_REACH = 4  # "rivaliza com o desempenho da DeepSeek"
 NAMED_THINGS = ("AIModel", "Product", "Hardware")
 
 
@@ -254,6 +258,11 @@ class _Sentence:
             return True  # "Alphabet's Google" stands in a list as Google
         if i == b_start:
             return False
+        if self.words[i] == "," and self.words[i + 1:b_start] and all(w in DETERMINERS for w in self.words[i + 1:b_start]):
+            # "ex-pesquisadores da Meta, a Mistral ...": a new subject, not one more complement
+            a = next(e for e in self.ents if e.end == a_end)
+            if self.complement(a):
+                return False
         while i < b_start:
             n = _any_at(self.words, i, self.lex.coordination)
             if not n:
@@ -317,8 +326,19 @@ class _Sentence:
                 and not self.broken(position, e.start) and self.usable(e, relation)]
 
     def tight_gap_ok(self, a: int, b: int) -> bool:
-        """Between a tight trigger and its entity: only determiners and content words ("OpenAI's latest model o3")."""
-        return all(w in DETERMINERS or (w not in self.lex.stop and w.isalnum()) for w in self.words[a:b])
+        """Between a tight trigger and its entity: determiners and one describing word, or a type noun
+        after it ("OpenAI's new o3", "OpenAI's latest model o3", but not "OpenAI's models power Copilot")."""
+        content = [i for i in range(a, b) if self.words[i] not in DETERMINERS]
+        if any(self.words[i] in self.lex.stop or not self.words[i].isalnum() for i in content):
+            return False
+        if len(content) <= 1:
+            return True
+        return len(content) == 2 and self.type_noun_at(content[-1])
+
+    def type_noun_at(self, i: int) -> bool:
+        lang = self.doc.lang_
+        return any(_any_at(self.words, i, [p for p in self.ontology.cues[t].get(lang, []) if len(p) == 1])
+                   for t in NAMED_THINGS)
 
     def noun_before(self, position: int, entity: _Ent) -> bool:
         """A common noun of the entity's type right before `position` and apart from the entity
@@ -485,6 +505,7 @@ class _Sentence:
             return
         pairs: list[tuple[_Ent, _Ent]] = []
         self._trigger_start = t.start
+        self._trigger_tight = t.tight
         if spec.symmetric:
             pairs = self._symmetric_pairs(spec, left, right)
         elif spec.typed_direction:
@@ -514,9 +535,9 @@ class _Sentence:
         if left and right:
             first = left[0]
             partner = next((e for e in right if role(e) != role(first)), None)
-            if (partner is not None and spec.name == "developedBy" and role(first) == "s"
-                    and not self.marker_before(partner, PASSIVE_MARKERS)):
-                partner = None  # "o R1 ... lançado pela DeepSeek", not "Azure ... providing OpenAI"
+            if partner is not None and spec.name == "developedBy" and not self._trigger_tight \
+                    and not self._made_shape(first, partner):
+                partner = None
             if partner is None and self._trigger_start - first.end <= 3:
                 # "Jensen Huang, Nvidia's CEO": both ends before the word, the nearer one next to it
                 partner = next((e for e in left[1:] if role(e) != role(first)), None)
@@ -539,6 +560,14 @@ class _Sentence:
             return []
         s, o = pair
         return [(a, b) for a in self.group(s) for b in self.group(o)]
+
+    def _made_shape(self, first: _Ent, partner: _Ent) -> bool:
+        """ "o R1, lançado pela DeepSeek" (the thing, the word next to it, then "by" the maker) or
+        "Meta unveiled Llama" (the maker acting, the thing its object, not "partnered with X to offer Y",
+        "building with Claude")."""
+        if first.type in NAMED_THINGS:
+            return self._trigger_start - first.end <= 3 and self.marker_before(partner, PASSIVE_MARKERS)
+        return not self.complement(self.group(first)[0]) and not self.marker_before(partner, THING_PREPOSITIONS)
 
     def _directed_pairs(self, spec: RelationSpec, t: _Trigger, left: list[_Ent],
                         right: list[_Ent]) -> list[tuple[_Ent, _Ent]]:
@@ -594,8 +623,14 @@ class _Sentence:
         if not left or t.start - 1 < self.start or self.words[t.start - 1] != ",":
             return left
         opening = next((i for i in range(t.start - 2, self.start - 1, -1) if self.words[i] == ","), None)
-        if opening is None or opening + 1 in self.inside:
+        if opening is None:
             return left
+        first = opening + 1
+        while first < t.start and self.words[first] in DETERMINERS:
+            first += 1
+        if first in self.inside:
+            return left  # ", a Mistral, sediada em Paris": the segment is the name itself
+
         before = [e for e in left if e.end <= opening]
         return before or left
 
@@ -636,6 +671,7 @@ class _Sentence:
         def same_kind(a: _Ent, b: _Ent) -> bool:
             return a.type == b.type and a.key != b.key
 
+        right = [e for e in right if e.start - self._trigger_start <= SYMMETRIC_REACH + 1] if left else right
         if left and right:
             a = left[0]
             b = next((e for e in right if same_kind(a, e)), None)
@@ -651,9 +687,14 @@ class _Sentence:
             if side:
                 members = self.group(side[0])
                 close = not is_left or self.triggers_after(members[-1]) <= 3
-                if len(members) > 1 and close and (is_left or spec.name == "partnersWith"
-                                                   or self.marker_before(members[0], BETWEEN)):
+                if len(members) > 1 and close and (is_left or self.marker_before(members[0], BETWEEN)):
                     return [(x, y) for i, x in enumerate(members) for y in members[i + 1:]]
+        if not left and right and spec.name == "partnersWith":
+            # "The company has partnered with AWS, Nvidia and Dell": the company the text is about
+            anaphor = next((a for a in reversed(self.anaphors) if a.end <= self._trigger_start
+                            and a.type == "Organization"), None)
+            if anaphor is not None:
+                return [(anaphor, y) for y in self.group(right[0]) if y.key != anaphor.key]
         return []
 
     def _compounds(self):
@@ -740,6 +781,8 @@ class _Sentence:
             if n:
                 i += n
                 continue
+            if self.words[i] in PREPOSITIONS:
+                return False  # "alternativa europeia à OpenAI"
             if not (self.words[i] in DETERMINERS or i in sector or self.words[i] in JOINERS):
                 other += 1
             i += 1
