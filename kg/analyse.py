@@ -12,11 +12,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .errors import ModelError
 from .namespace import ENTITY_TYPES
 from .ontology import Name, Ontology, Pattern, fold
 from .ontology import load as load_ontology
@@ -487,21 +489,85 @@ def make_name_finder(nlp: Language, name: str, ontology: list[str]) -> NameFinde
 
 # ---------------------------------------------------------------- the pipeline
 
+# ---------------------------------------------------------------- an optional statistical model
+
+MODEL_LABELS = {"ORG": "Organization", "PERSON": "Person", "PER": "Person", "GPE": "Place", "LOC": "Place",
+                "PRODUCT": "Product"}
+DEFAULT_MODELS = {"en": "en_core_web_sm", "pt": "pt_core_news_sm"}
+
+
+def resolve_model(model: str | None, lang: str) -> str | None:
+    """The spaCy model to use for `lang`: `None`/"none" for none, "auto" for the usual small model
+    of the language when its package is installed, else the package name or path given."""
+    import spacy.util
+
+    if model in (None, "", "none"):
+        return None
+    if model == "auto":
+        name = DEFAULT_MODELS.get(lang)
+        return name if name and spacy.util.is_package(name) else None
+    if spacy.util.is_package(model) or Path(model).is_dir():
+        return model
+    raise ModelError(f"spaCy model {model!r} is not installed: install its package, give the folder of a saved "
+                     "pipeline, or build without --model (kg needs no model)")
+
+
+class ModelNames:
+    """Names a statistical NER model finds where the knowledge base found nothing (the KB wins)."""
+
+    def __init__(self, nlp: Language, model: str):
+        import spacy
+
+        self.model = spacy.load(model, exclude=["parser", "lemmatizer", "textcat", "senter"])
+        if "ner" not in self.model.pipe_names and "entity_ruler" not in self.model.pipe_names:
+            log.warning("spaCy model %s has no entity recogniser; it adds nothing", model)
+
+    def __call__(self, doc: Doc) -> Doc:
+        taken = {i for span in doc.spans.get(SPAN_KEY, []) for i in range(span.start, span.end)}
+        found = list(doc.spans.get(SPAN_KEY, []))
+        for ent in self.model(doc.text).ents:
+            label = MODEL_LABELS.get(ent.label_)
+            span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="contract")
+            if label is None or span is None or not span.text[:1].isupper():
+                continue
+            if any(i in taken for i in range(span.start, span.end)):
+                continue
+            found.append(Span(doc, span.start, span.end, label=label, kb_id="", span_id="model"))
+            taken.update(range(span.start, span.end))
+        found.sort(key=lambda s: (s.start, -s.end))
+        doc.spans[SPAN_KEY] = found
+        return doc
+
+
+@Language.factory("kg_model_names", default_config={"model": ""}, requires=["doc.spans"], assigns=["doc.spans"])
+def make_model_names(nlp: Language, name: str, model: str) -> ModelNames:
+    return ModelNames(nlp, model)
+
+
+# ---------------------------------------------------------------- the pipeline
+
 @lru_cache(maxsize=8)
-def pipeline(lang: str, ontology: tuple[str, ...] = ()) -> Language:
-    """The blank spaCy pipeline for `lang` with the `kg` components (built once per language)."""
+def pipeline(lang: str, ontology: tuple[str, ...] = (), model: str | None = None) -> Language:
+    """The blank spaCy pipeline for `lang` with the `kg` components (built once per language).
+
+    `model` names a spaCy model package (or saved pipeline folder) whose entities are added as
+    candidates the knowledge base lacks; see `resolve_model`.
+    """
     import spacy
 
     nlp = spacy.blank(lang)
     nlp.add_pipe("kg_sentences")
     nlp.add_pipe("kg_gazetteer", config={"ontology": list(ontology)})
+    chosen = resolve_model(model, lang)
+    if chosen:
+        nlp.add_pipe("kg_model_names", config={"model": chosen})
     nlp.add_pipe("kg_names", config={"ontology": list(ontology)})
     return nlp
 
 
-def analyse(text: str, lang: str, ontology: Sequence[str] = ()) -> Doc:
-    """Run the `kg` pipeline for `lang` over `text`."""
-    return pipeline(lang, tuple(str(p) for p in ontology))(text)
+def analyse(text: str, lang: str, ontology: Sequence[str] = (), model: str | None = None) -> Doc:
+    """Run the `kg` pipeline for `lang` over `text` (with a statistical model only if `model` says so)."""
+    return pipeline(lang, tuple(str(p) for p in ontology), model)(text)
 
 
 def ontology_of(ontology: Sequence[str] = ()) -> Ontology:

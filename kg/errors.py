@@ -29,3 +29,7 @@ class NoGraphError(KGError):
 
 class QueryError(KGError):
     """A SPARQL query is malformed, refused, or timed out."""
+
+
+class ModelError(KGError):
+    """A spaCy model was asked for that is not installed."""
