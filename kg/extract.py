@@ -430,6 +430,28 @@ class _Sentence:
                 return None
         return None
 
+    def amount_is_theirs(self, t: _Trigger, pairs: list[tuple[_Ent, _Ent]], s: _Ent) -> bool:
+        """An amount goes to one investor, or to each where the text says "each" ("US$ 19 bilhões cada").
+        Money *raised* in a round ("raised $6.6bn in a round led by X") is the round's total, nobody's own;
+        money received from one named investor ("recebeu US$ 2 bi da Y") is that investor's."""
+        each = any(w in EACH for w in self.words[self.start:self.end])
+        investors = {p[0].key for p in pairs} - {o.key for o in self.owners(s)}
+        if len(investors) > 1 and not each:
+            return False
+        if t.inverse or self.possessed(t):
+            if self.about_round():
+                return False
+            # "received a $4 billion investment from Amazon": the amount between the two
+            lo, hi = sorted((s.end, t.start))[0], max(e.start for e in self.group(s))
+            lo_char, hi_char = self.doc[min(t.start, lo)].idx, self.doc[hi].idx
+            return any(lo_char <= m.start and m.end <= hi_char for m in self.money) or self.money_near(t)
+        return True
+
+    def money_near(self, t: _Trigger) -> bool:
+        """An amount right after the word: "recebeu US$ 2 bilhões da Amazon"."""
+        end = self.doc[t.end - 1].idx + len(self.doc[t.end - 1].text)
+        return any(0 <= m.start - end <= 12 for m in self.money)
+
     def round_of(self, e: _Ent) -> bool:
         """ "na última rodada de financiamento da OpenAI", "the funding round of OpenAI"."""
         if not self.marker_before(e, {"da", "do", "de", "of"}):
@@ -518,12 +540,8 @@ class _Sentence:
                 base = min(base, 0.6)
             distance = min(abs(t.start - s.end), abs(o.start - t.end))
             amount = None
-            if spec.name == "investsIn" and not t.inverse and not self.possessed(t):
-                # an amount goes to one investor, or to each where the text says "each"
-                investors = len(pairs) if len({p[1].key for p in pairs}) == 1 else 1
-                if investors == 1 or len({p[0].key for p in pairs}) == 1 or any(
-                        w in EACH for w in self.words[self.start:self.end]) or self.owners(s):
-                    amount = self.amount_for(t, s, o)
+            if spec.name == "investsIn" and self.amount_is_theirs(t, pairs, s):
+                amount = self.amount_for(t, s, o)
             log.debug("%s %s %s by trigger %r", s.key, spec.name, o.key,
                       " ".join(self.words[t.start:t.end]))
             yield s, spec.name, o, self._confidence(base, distance), amount
