@@ -358,6 +358,7 @@ LANGUAGE_PREPOSITIONS = {"in", "into", "from", "em", "para", "do", "o"}
 LANGUAGE_FOLLOWERS = {"or", "and", "than", "ou", "e", "que", "as", "como", "", ",", "."}
 LIST_WORDS = {",", "or", "and", "ou", "e", "&", "nor", "vs", "versus"}
 PREPOSITIONS = {"of", "at", "de", "da", "do", "das", "dos", "na", "no"}
+ARTICLES = {"the", "a", "o", "as", "os"}
 
 
 class NameFinder:
@@ -378,9 +379,14 @@ class NameFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         taken = [False] * len(doc)
+        place_starts: set[int] = set()
         for span in doc.spans.get(SPAN_KEY, []):
             if span.label_ == "Sector" and span.text[:1].isupper() and not (len(span) == 1 and len(span.text) <= 3):
                 continue  # "Plano Nacional de Inteligência Artificial": part of a longer name
+            if (span.label_ == "Place" and span.id_ == "kb" and span.end < len(doc)
+                    and self._capitalised(doc[span.end]) and "\n" not in span[-1].whitespace_):
+                place_starts.add(span.start)
+                continue  # "Hangzhou City Investment Group": kept only if the longer name is a company
             for i in range(span.start, span.end):
                 taken[i] = True
         words = [fold(t.text) for t in doc]
@@ -408,6 +414,8 @@ class NameFinder:
                 start += 1
             if start < j:
                 label = self._type(doc, words, start, j)
+                if start in place_starts and (label != "Organization" or not self._suffixed(words, start, j)):
+                    label = None  # the place stays a place: "China Mobile" is in the knowledge base anyway
                 if label:
                     found = [f for f in found if f.end <= start or f.start >= j]  # a sector the name contains
                     found.append(Span(doc, start, j, label=label, kb_id="", span_id="rule"))
@@ -421,6 +429,10 @@ class NameFinder:
         text = token.text
         return (len(text) > 1 and text[0].isupper() and any(c.isalpha() for c in text) and not token.is_punct
                 and all(c.isalnum() or c in "-.&'’" for c in text))
+
+    def _suffixed(self, words: list[str], start: int, end: int) -> bool:
+        return any(_matches_at(words, end - len(p), p) and end - len(p) > start
+                   for p in self.suffixes.get("Organization", []))
 
     def _apposition(self, words: list[str], end: int) -> str | None:
         """ "X, a Chinese startup" / "X, uma startup chinesa" / "X, CEO da Y": the type the apposition names."""
@@ -441,6 +453,8 @@ class NameFinder:
             if t:
                 # "CEO Jane Doe" names a person; "CEO of Acme" / "CEO da Acme" names an organisation
                 return "Organization" if t == "Person" and via_preposition else t
+            if words[k] in self.demonyms and k > 0 and words[k - 1] in ARTICLES:
+                return "Organization"  # "a israelense Augury", "the French Mistral"
             if words[k] in PREPOSITIONS:
                 via_preposition = True
             elif words[k] not in self.stop:

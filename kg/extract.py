@@ -31,7 +31,8 @@ log = logging.getLogger(__name__)
 OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "à"}
 EACH = {"each", "cada", "apiece"}
 SUBJECT_MARKERS = {"by", "from", "of", "de", "da", "do", "das", "dos", "pela", "pelo", "'s"}
-BETWEEN = {"between", "among", "entre"}
+BETWEEN = {"between", "among", "entre", "by", "por", "pela", "pelo"}
+WITH = {"with", "com"}
 PASSIVE_MARKERS = {"by", "from", "of", "pela", "pelo", "por", "da", "do", "de"}
 PREPOSITIONS = {"of", "in", "to", "at", "on", "with", "for", "from", "by", "de", "da", "do", "das", "dos", "na",
                 "no", "em", "à", "ao", "com", "para", "por", "pela", "pelo"}
@@ -41,7 +42,8 @@ DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "su
 TIGHT_LEFT, TIGHT_RIGHT = 1, 2
 JOINERS = {"-", "–"}
 MODEL_PRONOUNS = {"it", "ele", "ela"}
-SYMMETRIC_REACH = 4  # "rivaliza com o desempenho da DeepSeek"
+SYMMETRIC_REACH = 4
+EXECUTIVE = {"ceo", "chief", "executive", "executivo", "executiva", "diretor-executivo", "presidente-executivo"}  # "rivaliza com o desempenho da DeepSeek"
 NAMED_THINGS = ("AIModel", "Product", "Hardware")
 
 
@@ -88,6 +90,9 @@ class _Lexicon:
         self.coordination = ontology.lexicon_for("coordination", lang)
         self.round = ontology.lexicon_for("round", lang)
         self.round_lead = ontology.lexicon_for("roundLead", lang)
+        self.participation = ontology.lexicon_for("participation", lang)
+        self.investor_nouns = ontology.lexicon_for("investorNoun", lang)
+        self.needs_amount = ontology.lexicon_for("needsAmount", lang)
         self.org_nouns = [p for p in ontology.cues["Organization"].get(lang, []) if len(p) == 1]
         self.stop = stop
 
@@ -157,6 +162,8 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
             if p == "investsIn" and o.type == "Organization" and target is None and not o.anaphor:
                 target = o.key  # the article's headline deal
             _add(found, sent, s, p, o, confidence, amount, spec.symmetric, article_id, date)
+        if target is None and context.raiser is not None:
+            target = context.raiser  # "Helsing raised €600m", "a Tractian captou US$ 120 milhões"
         investing = {f.subject for f in list(found.values())[before:] if f.predicate == "investsIn"}
         if target:
             for s in context.round_investors(target):
@@ -345,6 +352,15 @@ class _Sentence:
         ("SoftBank ... investe na empresa responsável pelo"): the words after it are about that noun.
         A noun right after the name ("the o3 model was trained") is the name's own."""
         cues = self.ontology.cues.get(entity.type, {}).get(self.doc.lang_, [])
+        if self.words[entity.end:entity.end + 1] == [","]:
+            # "Thrive Capital, the venture firm run by Josh Kushner": the noun is the name's apposition
+            i = entity.end + 1
+            while i < position and (self.words[i] in DETERMINERS or not _any_at(self.words, i, cues)):
+                if self.words[i] in self.lex.stop and self.words[i] not in DETERMINERS:
+                    break
+                i += 1
+            if i < position and _any_at(self.words, i, cues):
+                return False
         for i in range(max(self.start, position - 2, entity.end + 1), position):
             if _any_at(self.words, i, cues):
                 return True
@@ -373,6 +389,8 @@ class _Sentence:
 
     def facts(self, referent: str | None, topic: str | None, target: str | None = None,
               recent_models: Sequence[_Ent] = ()) -> Iterator[tuple[_Ent, str, _Ent, float, Money | None]]:
+        self._referent = referent
+        self.raiser: str | None = None
         self.anaphors = self._anaphors(referent) + self._model_pronouns(recent_models)
         self.topic = topic
         self.target = target
@@ -388,6 +406,7 @@ class _Sentence:
         yield from self._compounds()
         yield from self._possessives()
         yield from self._nationality()
+        yield from self._investor_nouns()
 
     def _anaphors(self, referent: str | None) -> list[_Ent]:
         """ "a empresa", "the company" (a definite article and an organisation noun, no name after it)."""
@@ -447,6 +466,11 @@ class _Sentence:
             return any(lo_char <= m.start and m.end <= hi_char for m in self.money) or self.money_near(t)
         return True
 
+    def money_after(self, t: _Trigger) -> bool:
+        """An amount within a few words after the word: "SoftBank Group agreed to invest $2bn"."""
+        end = self.doc[t.end - 1].idx + len(self.doc[t.end - 1].text)
+        return any(0 <= m.start - end <= 40 for m in self.money)
+
     def money_near(self, t: _Trigger) -> bool:
         """An amount right after the word: "recebeu US$ 2 bilhões da Amazon"."""
         end = self.doc[t.end - 1].idx + len(self.doc[t.end - 1].text)
@@ -469,17 +493,34 @@ class _Sentence:
             return []
         out = []
         for k, e in enumerate(self.ents):
-            if e.type != "Organization" or e.key == target or self.complement(e):
+            if e.type != "Organization" or e.key == target:
                 continue
             members = self.groups.get(k, [e])
+            joined = self.participation_before(members[0])
+            if self.complement(e) and not joined:
+                continue
             led = False
             for i in range(max(self.start, e.start - 5), e.start):
                 n = _any_at(self.words, i, self.lex.round_lead)
                 if n and i + n <= e.start and not any(k in self.inside for k in range(i + n, e.start)):
                     led = True
-            if len(members) >= 3 or led:
+            if len(members) >= 2 or led or joined:
                 out.append(e)
         return out
+
+    def participation_before(self, e: _Ent) -> bool:
+        """ "com participação da Tencent", "with participation from Nvidia", "as did Saab"."""
+        i = e.start - 1
+        skipped = 0
+        while i >= self.start and i not in self.inside and skipped <= 4:
+            for n in (2, 1):
+                if i - n + 1 >= self.start and _any_at(self.words, i - n + 1, self.lex.participation) == n:
+                    return True
+            if self.words[i] in (",", ";", "."):
+                return False
+            i -= 1
+            skipped += 1
+        return False
 
     def complement(self, e: _Ent) -> bool:
         """ "fundo dos Emirados", "researchers from Google": a noun's complement, not a sentence's actor."""
@@ -496,6 +537,9 @@ class _Sentence:
         types = spec.domain | spec.range
         if spec.name == "investsIn":
             types = types - {"Sector"} | {"Sector"}
+        if spec.name == "investsIn" and _any_at(self.words, t.start, self.lex.needs_amount) and not (
+                self.money_near(t) or self.money_after(t)):
+            return  # "receberá superchips da Nvidia" is no investment; "recebeu US$ 2 bi da Nvidia" is
         left_window, right_window = (TIGHT_LEFT, TIGHT_RIGHT) if t.tight else (spec.window, spec.window)
         left = self.left_of(t.start, left_window, types, spec.name)
         right = self.right_of(t.end, right_window, types, spec.name)
@@ -510,7 +554,7 @@ class _Sentence:
         if not left and not spec.symmetric:
             left = [a for a in reversed(self.anaphors)
                     if a.end <= t.start and t.start - a.end <= left_window and a.type in types][:1]
-        if (spec.name == "leads" and self.words[t.start] == "ceo" and not left and len(right) == 1
+        if (spec.name == "leads" and EXECUTIVE & set(self.words[t.start:t.end + 2]) and not left and len(right) == 1
                 and right[0].type == "Person"
                 and right[0].start - t.end <= 1 and self.topic
                 and not any(e.type == "Organization" for e in self.ents)):
@@ -600,15 +644,20 @@ class _Sentence:
             subject, obj = pick(left, subject_types), pick(right, object_types)
         if subject is None and obj is None:
             return []
+        if inverse and obj is not None and subject is None and obj.type == "Organization" and self.money_near(t):
+            self.raiser = self.raiser or obj.key
         if subject is None or obj is None:
             both = self._both_after(right, subject_types, object_types)
             if both:
                 subject, obj = both
             elif left and not inverse and subject is None:
                 return []
-            elif self.target and self.target in self.ontology.entities or (self.target or "").startswith("new:"):
-                # "a rodada é liderada pela Thrive Capital, que comprometeu US$ 1 bilhão": the round's company
-                if subject is None or obj is not None or subject.type != "Organization" or not self.about_round():
+            elif self.target:
+                # "a rodada é liderada pela Thrive Capital, que comprometeu US$ 1 bilhão", "Nvidia invested
+                # $100m": in an article about a deal, money without a target goes to the deal's company
+                if subject is None or obj is not None or subject.type != "Organization" or subject.key == self.target:
+                    return []
+                if not (self.about_round() or self.money_near(t) or self.money_after(t)):
                     return []
                 obj = _Ent(t.start, t.end, "Organization", self.target, subject.mention, False, True)
             else:
@@ -616,10 +665,16 @@ class _Sentence:
         if subject.type not in subject_types or obj.type not in object_types:
             return []
         investors = list(self.group(subject))
+        targets = self.group(obj)
+        if len(investors) == len(targets) > 1 and self.respectively():
+            return list(zip(investors, targets))  # "X and Y, backed by A and B respectively"
         for owner in self.owners(subject):
             if owner.key != obj.key:
                 investors.append(owner)  # "o Vision Fund do SoftBank" / "SoftBank's Vision Fund"
-        return [(a, b) for a in investors for b in self.group(obj)]
+        return [(a, b) for a in investors for b in targets]
+
+    def respectively(self) -> bool:
+        return any(w in ("respectively", "respectivamente") for w in self.words[self.start:self.end])
 
     def _both_after(self, right: list[_Ent], subject_types, object_types) -> tuple[_Ent, _Ent] | None:
         """ "investimento da Microsoft na OpenAI": both ends after the word, told apart by prepositions."""
@@ -707,13 +762,25 @@ class _Sentence:
                 close = not is_left or self.triggers_after(members[-1]) <= 3
                 if len(members) > 1 and close and (is_left or self.marker_before(members[0], BETWEEN)):
                     return [(x, y) for i, x in enumerate(members) for y in members[i + 1:]]
-        if not left and right and spec.name == "partnersWith":
-            # "The company has partnered with AWS, Nvidia and Dell": the company the text is about
-            anaphor = next((a for a in reversed(self.anaphors) if a.end <= self._trigger_start
-                            and a.type == "Organization"), None)
-            if anaphor is not None:
-                return [(anaphor, y) for y in self.group(right[0]) if y.key != anaphor.key]
+        if left and not right and len(left) > 1 and self.marker_before(left[0], WITH):
+            # "a AMD formou com a Humain uma joint venture": the one before "com" and the one after it
+            partner = next((e for e in left[1:] if same_kind(left[0], e)), None)
+            if partner is not None:
+                return [(partner, left[0])]
+        if not left and right:
+            # "The company has partnered with AWS and Dell", "its lead over rivals Anthropic and xAI":
+            # the organisation the sentence (or the text) is about
+            actor = next((a for a in reversed(self.anaphors) if a.end <= self._trigger_start
+                          and a.type == right[0].type), None)
+            if actor is None and right[0].type == "Organization" and self._subject_ent() is not None:
+                actor = self._subject_ent()
+            if actor is not None and actor.start < self._trigger_start:
+                return [(actor, y) for y in self.group(right[0]) if y.key != actor.key]
         return []
+
+    def _subject_ent(self) -> _Ent | None:
+        key = self.subject()
+        return next((e for e in self.ents if e.key == key), None) if key else None
 
     def _compounds(self):
         """An organisation's name right before its model, product or chip: "Nvidia H800", "OpenAI o1"."""
@@ -747,6 +814,61 @@ class _Sentence:
                 continue
             yield made, "developedBy", owner, 0.7 if not owner.anaphor else 0.5, None
 
+    def _investor_nouns(self):
+        """ "Microsoft, OpenAI's largest backer", "X, maior acionista da Y", "tem entre seus acionistas X":
+        the investor stands beside the noun, the company it invests in owns the noun."""
+        for i in range(self.start, self.end):
+            if i in self.inside or not _any_at(self.words, i, self.lex.investor_nouns):
+                continue
+            if self.negated(i, i):
+                continue
+            owner = self._noun_owner(i)
+            if owner is None:
+                continue
+            investor = self._beside(i, owner)
+            if investor is not None and investor.key != owner.key:
+                yield investor, "investsIn", owner, 0.65, None
+
+    def _noun_owner(self, i: int) -> _Ent | None:
+        # "OpenAI's largest backer"
+        for k in range(i - 1, max(self.start, i - 4) - 1, -1):
+            if self.words[k] == "'s":
+                return next((e for e in self.ents if e.end == k and e.type in ("Organization", "Project")), None)
+            if _any_at(self.words, k, self.lex.possessive):
+                return self._possessor(k)
+            if self.words[k] in self.lex.stop and self.words[k] not in DETERMINERS:
+                break
+        # "acionista da Arm", "investor in Mistral"
+        k = i + 1
+        while k < self.end and (self.words[k] in DETERMINERS or self.words[k] in PREPOSITIONS) and k - i <= 3:
+            k += 1
+        if k > i + 1 and self.words[i + 1] in PREPOSITIONS:
+            return next((e for e in self.ents if e.start == k and e.type in ("Organization", "Project")), None)
+        return None
+
+    def _possessor(self, k: int) -> _Ent | None:
+        owners = [e for e in reversed(self.ents) if e.type == "Organization" and e.end <= k
+                  and not self.marker_before(e, OBJECT_MARKERS | SUBJECT_MARKERS)]
+        return owners[0] if owners else next((a for a in reversed(self.anaphors) if a.end <= k), None)
+
+    def _beside(self, i: int, owner: _Ent) -> _Ent | None:
+        """The investor in apposition: "Microsoft, [already] OpenAI's largest backer" or "..., X"."""
+        before = [e for e in self.ents if e.end <= min(i, owner.start) and e.type in ("Organization", "Person")
+                  and e.key != owner.key]
+        if before:
+            e = before[-1]
+            between = self.words[e.end:min(i, owner.start)]
+            if between[:1] == [","] and len(between) <= 8 and ";" not in between:
+                return e
+        after = [e for e in self.ents if e.start > i and e.type in ("Organization", "Person") and e.key != owner.key]
+        if after:
+            e = after[0]
+            between = self.words[max(i, owner.end):e.start]
+            if e.start - i <= 8 and (between[:1] == [","] or all(w in DETERMINERS or w in ("o", "a") for w in between)
+                                     or between[-2:] in ([",", "a"], [",", "o"], [",", "the"])):
+                return e
+        return None
+
     def _apposed(self, i: int) -> _Ent | None:
         """ "o GLM, seu modelo de IA": the named thing just before ", its <noun>"."""
         if i - 1 < self.start or self.words[i - 1] != ",":
@@ -767,11 +889,17 @@ class _Sentence:
             following = ents[k + 1] if k + 1 < len(ents) else None
             if following is not None and following.type in ("Organization", "Project"):
                 gap = self.words[place.end:following.start]
-                if len(gap) <= 5 and not any(w in (",", ";") for w in gap) and self._describes(
-                        place.end, following.start) and (place.demonym or (gap and self._has_cue(place.end, following.start))):
+                after_noun = self._org_noun_before(place)  # "a fabricante holandesa de equipamentos ... ASML"
+                if len(gap) <= (7 if after_noun else 5) and not any(w in (",", ";") for w in gap) and self._describes(
+                        place.end, following.start, allow_prepositions=after_noun) and (
+                        place.demonym or (gap and self._has_cue(place.end, following.start))):
                     for member in self.group(following):
                         yield member, "locatedIn", place, 0.85, None
                     continue
+            based = self._based_noun(place)
+            if based is not None:  # "the Hangzhou-based group", "a startup sediada em ..." is a trigger
+                yield based, "locatedIn", place, 0.6, None
+                continue
             if k == 0:
                 continue
             before = ents[k - 1]
@@ -783,12 +911,59 @@ class _Sentence:
             elif (not place.demonym and 3 <= len(gap) <= 5 and gap[0] == "," and gap[-1] in ("of", "de", "da", "do", "dos", "das")
                   and self._has_cue(before.end, place.start)):
                 yield before, "locatedIn", place, 0.7, None
+            elif gap in ([",", "de"], [",", "from"], [",", "em"], [",", "in"]) and self._closes_apposition(place.end):
+                yield before, "locatedIn", place, 0.6, None  # "A G42, de Abu Dhabi, ..."
+            elif (gap[:1] == [","] and len(gap) <= 3 and all(w in DETERMINERS for w in gap[1:])
+                  and self._org_noun_after(place)):
+                yield before, "locatedIn", place, 0.7, None  # "Anduril, the US defence group"
 
     def noun_before_any(self, a: int, b: int, type_name: str) -> bool:
         cues = self.ontology.cues.get(type_name, {}).get(self.doc.lang_, [])
         return any(_any_at(self.words, i, cues) for i in range(a, b))
 
-    def _describes(self, a: int, b: int) -> bool:
+    def _org_noun_before(self, place: _Ent) -> bool:
+        cues = self.lex.org_nouns
+        return place.start - 1 >= self.start and bool(_any_at(self.words, place.start - 1, cues))
+
+    def _org_noun_after(self, place: _Ent) -> bool:
+        """A place, then up to three describing words and an organisation noun: "US defence group"."""
+        for i in range(place.end, min(self.end, place.end + 4)):
+            if _any_at(self.words, i, self.lex.org_nouns):
+                return True
+            if self.words[i] in self.lex.stop or i in self.inside or not self.words[i].isalpha():
+                return False
+        return False
+
+    def _closes_apposition(self, i: int) -> bool:
+        return i >= self.end or self.words[i] in (",", ".", ";", ")")
+
+    def _based_noun(self, place: _Ent) -> _Ent | None:
+        """ "The Hangzhou-based group said": the organisation the noun stands for."""
+        after = self.words[place.end:place.end + 3]
+        if after[:2] == ["-", "based"]:
+            noun = place.end + 2
+        elif after[:1] in (["-based"], ["based"]):
+            noun = place.end + 1
+        else:
+            return None
+        while noun < self.end and noun not in self.inside and not _any_at(self.words, noun, self.lex.org_nouns):
+            if self.words[noun] in self.lex.stop or noun - place.end > 4:
+                return None
+            noun += 1
+        if noun >= self.end or noun in self.inside:
+            return None
+        return next((a for a in self.anaphors if a.start == noun), None) or (
+            self._anaphor_at(noun) if place.start > self.start and self.words[place.start - 1] in ("the", "a", "o") else None)
+
+    def _anaphor_at(self, i: int) -> _Ent | None:
+        referent = self._referent
+        if referent is None:
+            return None
+        m = Mention(self.doc[i].idx, self.doc[i].idx + len(self.doc[i].text), self.doc[i].text,
+                    "Organization", referent, "anaphor")
+        return _Ent(i, i + 1, "Organization", referent, m, False, True)
+
+    def _describes(self, a: int, b: int, allow_prepositions: bool = False) -> bool:
         """The words between a nationality and a name describe the name: "AI start-up", "tech giant"."""
         cues = self.ontology.cues["Organization"].get(self.doc.lang_, [])
         sector = {i for e in self.ents if e.type == "Sector" for i in range(e.start, e.end)}
@@ -799,7 +974,7 @@ class _Sentence:
             if n:
                 i += n
                 continue
-            if self.words[i] in PREPOSITIONS:
+            if self.words[i] in PREPOSITIONS and not allow_prepositions:
                 return False  # "alternativa europeia à OpenAI"
             if not (self.words[i] in DETERMINERS or i in sector or self.words[i] in JOINERS):
                 other += 1

@@ -62,6 +62,9 @@ class KG(DefinedNamespace):
     versionWord: URIRef
     roundCue: URIRef
     roundLeadCue: URIRef
+    participationCue: URIRef
+    investorNoun: URIRef
+    needsAmount: URIRef
     matchCase: URIRef
     window: URIRef
     possessiveCue: URIRef

@@ -179,6 +179,9 @@ def _load(extra: tuple[str, ...]) -> Ontology:
         "version": patterns(KG.lexicon, KG.versionWord),
         "round": patterns(KG.lexicon, KG.roundCue),
         "roundLead": patterns(KG.lexicon, KG.roundLeadCue),
+        "participation": patterns(KG.lexicon, KG.participationCue),
+        "investorNoun": patterns(KG.lexicon, KG.investorNoun),
+        "needsAmount": patterns(KG.lexicon, KG.needsAmount),
     }
 
     entities: dict[str, Entity] = {}
