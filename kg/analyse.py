@@ -42,10 +42,14 @@ TYPE_PREFERENCE = {t: i for i, t in enumerate(
 
 @Language.component("kg_sentences", assigns=["token.is_sent_start"])
 def kg_sentences(doc: Doc) -> Doc:
-    """Start a sentence after a line break, and after final punctuation followed by a non-lower-case word."""
+    """Start a sentence after a line break, and after final punctuation followed by a non-lower-case word
+    (closing quotes and brackets stay with the sentence they close)."""
     n = len(doc)
     start_next = True
+    resume = 0  # tokens before this index were settled by a look-ahead
     for i, token in enumerate(doc):
+        if i < resume:
+            continue
         if token.is_space:
             token.is_sent_start = i == 0
             if "\n" in token.text:
@@ -59,13 +63,24 @@ def kg_sentences(doc: Doc) -> Doc:
                 j += 1
             if j < n and not doc[j].is_space and (doc[j].text[:1].islower()):
                 continue
-            if j < n:
-                for k in range(i + 1, j + 1):
-                    doc[k].is_sent_start = k == j
-                start_next = True
+            for k in range(i + 1, min(j, n)):
+                doc[k].is_sent_start = False
+            resume = j
+            start_next = True
         elif "\n" in token.whitespace_:
             start_next = True
     return doc
+
+
+def blank(lang: str) -> Language:
+    """`spacy.blank(lang)` whose tokenizer also splits a final period off versions ("Ascend 910C.", "Llama 3.1.")."""
+    import spacy
+    from spacy.util import compile_suffix_regex
+
+    nlp = spacy.blank(lang)
+    suffixes = list(nlp.Defaults.suffixes or []) + [r"(?<=[0-9])\.", r"(?<=[0-9][A-Za-z])\."]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    return nlp
 
 
 # ---------------------------------------------------------------- gazetteer
@@ -141,7 +156,7 @@ def _name_index(lang: str, extra: tuple[str, ...]) -> NameIndex:
     import spacy
 
     ontology = load_ontology(extra)
-    return NameIndex(spacy.blank(lang), ontology.names, ontology.demonyms)
+    return NameIndex(blank(lang), ontology.names, ontology.demonyms)
 
 
 @lru_cache(maxsize=16)
@@ -150,7 +165,7 @@ def _organization_names(lang: str, extra: tuple[str, ...]) -> dict[tuple[str, ..
     import spacy
 
     ontology = load_ontology(extra)
-    tokenizer = spacy.blank(lang).tokenizer
+    tokenizer = blank(lang).tokenizer
     table: dict[tuple[str, ...], str] = {}
     for name in ontology.names:
         entity = ontology.entities.get(name.key)
@@ -277,6 +292,8 @@ class Gazetteer:
 
     def _vendor(self, words: list[str], start: int, end: int) -> tuple[int, str] | None:
         for cut in range(end - 1, start, -1):
+            if words[cut] in JOINERS or words[cut - 1] in JOINERS:
+                continue  # "DeepSeek-R1" is one name, not a maker and a model
             keys = tuple(w for w in words[start:cut] if w not in JOINERS)
             org = self.organizations.get(keys)
             if org:
@@ -391,6 +408,7 @@ class NameFinder:
                 taken[i] = True
         words = [fold(t.text) for t in doc]
         found = list(doc.spans.get(SPAN_KEY, []))
+        surnames = {words[s.end - 1] for s in found if s.label_ == "Person" and len(s) > 1}
         i = 0
         n = len(doc)
         while i < n:
@@ -407,18 +425,23 @@ class NameFinder:
                 else:
                     break
             start = i
-            # a capitalised stop word or the first word of a sentence is not a name on its own
+            # a capitalised stop word or the first word of a sentence is not a name on its own, and a
+            # capitalised title opening the sentence is a cue, not part of the name ("Analyst Priya Ramaswamy")
             while start < j and (words[start] in self.stop or (doc[start].is_sent_start and j - start == 1
                                                                  and not self._cue_left(words, start)
-                                                                 and not self._apposition(words, j))):
+                                                                 and not self._apposition(words, j))
+                                 or (j - start > 1 and cue_type(words, start, self.cues) == "Person")):
                 start += 1
             if start < j:
-                label = self._type(doc, words, start, j)
+                label = self._type(doc, words, start, j) or self._place_before_place(doc, words, j) \
+                    or self._surname(words, start, j, surnames)
                 if start in place_starts and (label != "Organization" or not self._suffixed(words, start, j)):
                     label = None  # the place stays a place: "China Mobile" is in the knowledge base anyway
                 if label:
                     found = [f for f in found if f.end <= start or f.start >= j]  # a sector the name contains
                     found.append(Span(doc, start, j, label=label, kb_id="", span_id="rule"))
+                    if label == "Person" and j - start > 1:
+                        surnames.add(words[j - 1])
             i = j
         found.sort(key=lambda s: (s.start, -s.end))
         doc.spans[SPAN_KEY] = found
@@ -429,6 +452,19 @@ class NameFinder:
         text = token.text
         return (len(text) > 1 and text[0].isupper() and any(c.isalpha() for c in text) and not token.is_punct
                 and all(c.isalnum() or c in "-.&'’" for c in text))
+
+    def _place_before_place(self, doc: Doc, words: list[str], end: int) -> str | None:
+        """ "in Lordstown, Ohio": a name followed by a comma and a known state or country is a place."""
+        if end + 1 < len(doc) and words[end] == ",":
+            nxt = next((s for s in doc.spans.get(SPAN_KEY, []) if s.start == end + 1), None)
+            if nxt is not None and nxt.label_ == "Place" and nxt.id_ == "kb":
+                return "Place"
+        return None
+
+    @staticmethod
+    def _surname(words: list[str], start: int, end: int, surnames: set[str]) -> str | None:
+        """ "Huang said" after "Jensen Huang": a person's surname stands for the person."""
+        return "Person" if end - start == 1 and words[start] in surnames else None
 
     def _suffixed(self, words: list[str], start: int, end: int) -> bool:
         return any(_matches_at(words, end - len(p), p) and end - len(p) > start
@@ -569,7 +605,7 @@ def pipeline(lang: str, ontology: tuple[str, ...] = (), model: str | None = None
     """
     import spacy
 
-    nlp = spacy.blank(lang)
+    nlp = blank(lang)
     nlp.add_pipe("kg_sentences")
     nlp.add_pipe("kg_gazetteer", config={"ontology": list(ontology)})
     chosen = resolve_model(model, lang)

@@ -59,28 +59,34 @@ def cli(verbose: int) -> None:
 @click.option("--max-nodes", default=2000, show_default=True, type=click.IntRange(min=0),
               help="Most entities drawn on the page (0: all); the most important are kept.")
 @click.option("--strict", is_flag=True, help="Fail the build if any input is skipped.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=0),
+              help="Processes that analyse articles (0: one per core). The output does not depend on it.")
+@click.option("--no-cache", is_flag=True, help="Re-analyse every article instead of reusing OUT/cache/.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress bar, no summary).")
 @user_errors
-def build(paths, out, ontology, max_nodes, strict, quiet):
+def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, quiet):
     """Build the knowledge graph of every article under PATHS.
 
     Reads .txt, .md, .html/.htm, .json and .jsonl files recursively, in Portuguese and
     English, and writes OUT/graph.ttl (Turtle), OUT/store/ (for `kg query`) and OUT/graph.html.
     A file that cannot be read is reported and skipped; the previous graph stays intact
-    if the build fails.
+    if the build fails. Articles unchanged since the last build are taken from OUT/cache/.
 
     \b
     Examples:
       kg build articles/
       kg build news.jsonl more-news/ --out my-graph
       kg build articles/ --ontology my-companies.ttl
+      kg build archive/ --jobs 0 --quiet
     """
     from .pipeline import build as run_build
 
-    progress = _Progress(enabled=not quiet and sys.stderr.isatty())
-    report = run_build(paths, out, ontology=ontology, max_nodes=max_nodes or None, strict=strict,
-                       on_article=progress.step)
-    progress.done()
+    progress = _Progress(paths, enabled=not quiet and sys.stderr.isatty())
+    try:
+        report = run_build(paths, out, ontology=ontology, max_nodes=max_nodes or None, strict=strict,
+                           on_article=progress.step, on_stage=progress.stage, jobs=jobs, cache=not no_cache)
+    finally:
+        progress.done()
     if quiet:
         return
     for skipped in report.skipped:
@@ -99,28 +105,71 @@ def build(paths, out, ontology, max_nodes, strict, quiet):
     click.echo(f"took {report.seconds.get('total', 0):.2f}s ({stages})")
 
 
-class _Progress:
-    """A one-line progress display on a terminal, shown once a build takes more than a moment."""
+def _count_inputs(paths) -> int:
+    """How many readable files lie under `paths` (cheap: names only), for the progress bar's ETA."""
+    import os
 
-    def __init__(self, enabled: bool):
+    from .read import SUFFIXES
+
+    total = 0
+    for path in paths:
+        path = Path(path)
+        if path.is_file():
+            total += 1
+            continue
+        for _root, dirs, files in os.walk(path):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            total += sum(1 for f in files if not f.startswith(".") and Path(f).suffix.lower() in SUFFIXES)
+    return total
+
+
+class _Progress:
+    """A one-line progress bar on a terminal (articles, rate, ETA), shown once a build takes over a second."""
+
+    WIDTH = 24
+
+    def __init__(self, paths, enabled: bool):
         self.enabled = enabled
+        self.total = _count_inputs(paths) if enabled else 0
         self.count = 0
         self.started = time.perf_counter()
+        self.last = 0.0
         self.shown = False
 
     def step(self, item) -> None:
         self.count += 1
         if not self.enabled:
             return
-        elapsed = time.perf_counter() - self.started
-        if elapsed > 1.0 and (self.count % 10 == 0 or not self.shown):
-            rate = self.count / elapsed
-            click.echo(f"\rreading and analysing: {self.count} file(s), {rate:.1f}/s", nl=False, err=True)
+        now = time.perf_counter()
+        elapsed = now - self.started
+        if elapsed < 1.0 or now - self.last < 0.2:
+            return
+        self.last = now
+        rate = self.count / elapsed
+        total = max(self.total, self.count)
+        filled = int(self.WIDTH * self.count / total) if total else 0
+        eta = (total - self.count) / rate if rate else 0.0
+        line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.count}/{total} articles  "
+                f"{rate:.1f}/s  ETA {_duration(eta)}")
+        click.echo(f"\r{line:<79}", nl=False, err=True)
+        self.shown = True
+
+    def stage(self, name: str) -> None:
+        if self.enabled and (self.shown or time.perf_counter() - self.started > 1.0):
+            elapsed = time.perf_counter() - self.started
+            line = f"{self.count} articles in {_duration(elapsed)}; writing {name}..."
+            click.echo(f"\r{line:<79}", nl=False, err=True)
             self.shown = True
 
     def done(self) -> None:
         if self.shown:
-            click.echo("", err=True)
+            click.echo("\r" + " " * 79 + "\r", nl=False, err=True)
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
+        else f"{seconds // 60}:{seconds % 60:02d}"
 
 
 @cli.command(context_settings=CONTEXT)

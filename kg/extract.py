@@ -496,17 +496,26 @@ class _Sentence:
             if e.type != "Organization" or e.key == target:
                 continue
             members = self.groups.get(k, [e])
-            joined = self.participation_before(members[0])
-            if self.complement(e) and not joined:
-                continue
+            joined = self.participation_before(members[0]) or self.participation_after(members[-1])
             led = False
             for i in range(max(self.start, e.start - 5), e.start):
                 n = _any_at(self.words, i, self.lex.round_lead)
                 if n and i + n <= e.start and not any(k in self.inside for k in range(i + n, e.start)):
                     led = True
+            if self.complement(members[0]) and not (joined or led):
+                continue
             if len(members) >= 2 or led or joined:
                 out.append(e)
         return out
+
+    def participation_after(self, e: _Ent) -> bool:
+        """ "with Microsoft, Nvidia and SoftBank also participating", "X e Y também participaram"."""
+        for i in range(e.end, min(self.end, e.end + 3)):
+            if i in self.inside:
+                return False
+            if _any_at(self.words, i, self.lex.participation):
+                return True
+        return False
 
     def participation_before(self, e: _Ent) -> bool:
         """ "com participação da Tencent", "with participation from Nvidia", "as did Saab"."""
@@ -521,6 +530,11 @@ class _Sentence:
             i -= 1
             skipped += 1
         return False
+
+    def relative_subject(self, e: _Ent, position: int) -> bool:
+        """ "liderada pela Thrive Capital, que comprometeu ...": the name is the relative clause's subject."""
+        return self.words[e.end:e.end + 2] in ([",", "que"], [",", "which"], [",", "who"], [",", "that"]) \
+            and e.end + 2 <= position
 
     def complement(self, e: _Ent) -> bool:
         """ "fundo dos Emirados", "researchers from Google": a noun's complement, not a sentence's actor."""
@@ -547,7 +561,7 @@ class _Sentence:
             right = [e for e in right if self.tight_gap_ok(t.end, e.start)]
         if not spec.symmetric:
             if spec.name == "investsIn":  # the investor is an actor, not "researchers from X"
-                left = [e for e in left if not self.complement(e)]
+                left = [e for e in left if not self.complement(e) or self.relative_subject(e, t.start)]
             left = self.skip_apposition(left, t)
         if left and not spec.symmetric and self.noun_before(t.start, left[0]):
             left = []  # "a empresa responsável pelo ChatGPT": the noun, not the entity before it

@@ -6,7 +6,7 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,9 @@ def build(
     max_nodes: int | None = 2000,
     strict: bool = False,
     on_article: Callable[[Article | Skipped], Any] | None = None,
+    jobs: int = 1,
+    cache: bool = True,
+    on_stage: Callable[[str], Any] | None = None,
 ) -> BuildReport:
     """Build the knowledge graph of every article under `paths` into the folder `out`.
 
@@ -75,6 +78,12 @@ def build(
     cannot be read, or an article whose analysis fails, is reported in `BuildReport.skipped`
     and the build goes on; with `strict=True` any skipped article fails the build instead.
     Outputs are replaced atomically: a failed build leaves the previous ones intact.
+
+    `jobs` processes analyse the articles (0: one per core); the output does not depend on it.
+    With `cache`, each article's result is kept in `out/cache/` and reused while the article, the
+    ontology and the versions of `kg` and its pipeline are unchanged. `on_article` is called with
+    each article (or skipped input) once it is processed, in input order; `on_stage` with the name
+    of each stage that follows ("graph", "store", "page").
     """
     from .store import build_lock, write_graph
 
@@ -88,7 +97,13 @@ def build(
     sources = read_articles(paths)  # raises InputError for a missing path before anything runs
     out_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(out_dir):
-        results = _process_all(sources, ontology_paths, report, on_article)
+        store = None
+        if cache:
+            from .cache import ArticleCache, cache_salt
+
+            store = ArticleCache(out_dir, cache_salt(PIPELINE_VERSION, kb.version))
+        results, used_keys = _process_all(sources, ontology_paths, report, on_article,
+                                          cache=store, jobs=_job_count(jobs))
         if strict and report.skipped:
             first = report.skipped[0]
             raise BuildError(f"{len(report.skipped)} input(s) skipped in strict mode; first: "
@@ -97,16 +112,20 @@ def build(
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:3])
             raise BuildError("no article could be read" + (f" ({reasons})" if reasons else ""))
 
+        _stage(on_stage, "graph")
         t = time.perf_counter()
         graph = graph_of(results, kb)
+        del results  # the graph holds everything from here on
         report.seconds["graph"] = time.perf_counter() - t
 
+        _stage(on_stage, "store")
         t = time.perf_counter()
         written = write_graph(graph, out_dir)
         report.triples = written["triples"]
         report.graph_path = written["graph_path"]
         report.seconds["store"] = time.perf_counter() - t
 
+        _stage(on_stage, "page")
         t = time.perf_counter()
         from .view import write_page
 
@@ -114,6 +133,13 @@ def build(
         write_page(graph, page, max_nodes=max_nodes)
         report.page_path = str(page)
         report.seconds["page"] = time.perf_counter() - t
+
+        if store is not None:
+            t = time.perf_counter()
+            pruned = store.prune(used_keys)
+            if pruned:
+                log.info("pruned %d stale cache entries", pruned)
+            report.seconds["cache"] = report.seconds.get("cache", 0.0) + time.perf_counter() - t
 
     from .analysis import summary
 
@@ -124,42 +150,192 @@ def build(
     return report
 
 
+def _stage(on_stage: Callable[[str], Any] | None, name: str) -> None:
+    if on_stage is not None:
+        on_stage(name)
+
+
+def _job_count(jobs: int) -> int:
+    """`jobs`, with 0 (or less) meaning one per core available to this process."""
+    if jobs > 0:
+        return jobs
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+# Articles sent to a worker process at a time, and batches in flight per worker: large enough to
+# amortise the messages, small enough to keep memory and the merge order tight.
+BATCH_SIZE = 16
+IN_FLIGHT_PER_JOB = 4
+
+
+@dataclass
+class _Pending:
+    """An article waiting for its result, in input order."""
+
+    item: Article | Skipped
+    result: ArticleResult | str | None = None  # a result, or the reason analysis failed
+    key: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return self.result is not None or isinstance(self.item, Skipped)
+
+
 def _process_all(sources: Iterable[Article | Skipped], ontology_paths: tuple[str, ...], report: BuildReport,
-                 on_article: Callable[[Article | Skipped], Any] | None) -> list[ArticleResult]:
-    results = []
-    t_read = t_extract = 0.0
-    t = time.perf_counter()
-    for item in sources:
-        t_read += time.perf_counter() - t
+                 on_article: Callable[[Article | Skipped], Any] | None, *, cache: Any = None,
+                 jobs: int = 1) -> tuple[list[ArticleResult], set[str]]:
+    """Every article's result, in input order, from the cache or computed (by `jobs` processes).
+
+    Returns the results (without article texts) and the cache keys they were found or stored under.
+    """
+    results: list[ArticleResult] = []
+    used_keys: set[str] = set()
+    timing = {"read": 0.0, "cache": 0.0}
+
+    def finish(pending: _Pending) -> None:
+        item = pending.item
         if on_article is not None:
             on_article(item)
         if isinstance(item, Skipped):
             report.skipped.append(item)
             log.warning("skipped %s: %s", item.path, item.reason)
-            t = time.perf_counter()
+            return
+        if isinstance(pending.result, str):
+            report.skipped.append(Skipped(item.id, pending.result))
+            return
+        assert pending.result is not None
+        results.append(pending.result)
+        if pending.key:
+            used_keys.add(pending.key)
+        report.articles += 1
+        report.languages[item.lang] += 1
+
+    started = time.perf_counter()
+    queue = _lookups(sources, report, cache, timing)
+    if jobs <= 1:
+        for pending in queue:
+            if not pending.ready:
+                assert isinstance(pending.item, Article)
+                pending.result = _analyse_one(pending.item, ontology_paths, cache, pending.key)
+            finish(pending)
+    else:
+        _in_pool(queue, ontology_paths, cache, jobs, finish)
+    report.seconds["read"] = timing["read"]
+    if cache is not None:
+        report.seconds["cache"] = timing["cache"]
+    report.seconds["analyse+extract"] = time.perf_counter() - started - timing["read"] - timing["cache"]
+    return results, used_keys
+
+
+def _lookups(sources: Iterable[Article | Skipped], report: BuildReport, cache: Any,
+             timing: dict[str, float]) -> Iterator[_Pending]:
+    """Read the inputs one by one and look each article up in the cache (timing both)."""
+    iterator = iter(sources)
+    while True:
+        t = time.perf_counter()
+        item = next(iterator, None)
+        timing["read"] += time.perf_counter() - t
+        if item is None:
+            return
+        if isinstance(item, Skipped):
+            yield _Pending(item)
             continue
         if item.lang not in SUPPORTED_LANGUAGES:
             report.notes.append(f"{item.id}: language '{item.lang}' is not supported; "
                                 f"analysed with the '{pipeline_language(item.lang)}' pipeline")
-        t = time.perf_counter()
-        try:
-            result = process_article(item, ontology_paths)
-        except Exception as exc:  # one article's failure never stops the build
-            log.exception("analysis failed for %s", item.path)
-            report.skipped.append(Skipped(item.id, f"analysis failed: {type(exc).__name__}: {exc}"))
-        else:
-            results.append(result)
-            report.articles += 1
-            report.languages[item.lang] += 1
-        t_extract += time.perf_counter() - t
-        t = time.perf_counter()
-    report.seconds["read"] = t_read
-    report.seconds["analyse+extract"] = t_extract
-    return results
+        pending = _Pending(item)
+        if cache is not None:
+            t = time.perf_counter()
+            pending.key = cache.key(item)
+            pending.result = cache.get(pending.key)
+            timing["cache"] += time.perf_counter() - t
+        yield pending
+
+
+def _analyse_one(article: Article, ontology_paths: tuple[str, ...], cache: Any,
+                 key: str) -> ArticleResult | str:
+    """The text-free result of `article` (stored in the cache under `key`), or why its analysis failed."""
+    try:
+        result = process_article(article, ontology_paths)
+    except Exception as exc:  # one article's failure never stops the build
+        log.exception("analysis failed for %s", article.path)
+        return f"analysis failed: {type(exc).__name__}: {exc}"
+    from .cache import without_text
+
+    result = without_text(result)
+    if cache is not None and key:
+        cache.put(key, result)
+    return result
+
+
+def _work(batch: tuple[tuple[str, ...], Any, list[tuple[Article, str]]]) -> list[Any]:
+    """In a worker process: analyse a batch of articles, returning compact records (encoded results)."""
+    from .cache import encode
+
+    ontology_paths, cache, items = batch
+    out: list[Any] = []
+    for article, key in items:
+        result = _analyse_one(article, ontology_paths, cache, key)
+        out.append(result if isinstance(result, str) else encode(result))
+    return out
+
+
+def _pool_context():
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _in_pool(queue: Iterator[_Pending], ontology_paths: tuple[str, ...], cache: Any, jobs: int,
+             finish: Callable[[_Pending], None]) -> None:
+    """Analyse the cache misses of `queue` in `jobs` worker processes, finishing every item in input order."""
+    from collections import deque
+
+    from .cache import decode
+
+    window: deque[_Pending] = deque()  # every item not finished yet, in input order
+    in_flight: deque[tuple[list[_Pending], Any]] = deque()  # batches sent, oldest first
+    batch: list[_Pending] = []
+
+    def flush_ready() -> None:
+        while window and window[0].ready:
+            finish(window.popleft())
+
+    def collect_oldest() -> None:
+        members, handle = in_flight.popleft()
+        for pending, record in zip(members, handle.get(), strict=True):
+            pending.result = record if isinstance(record, str) else decode(record)
+        flush_ready()
+
+    def send() -> None:
+        items = [(p.item, p.key) for p in batch]
+        in_flight.append((list(batch), pool.apply_async(_work, ((ontology_paths, cache, items),))))
+        batch.clear()
+        while len(in_flight) >= jobs * IN_FLIGHT_PER_JOB:
+            collect_oldest()
+
+    with _pool_context().Pool(jobs) as pool:
+        for pending in queue:
+            window.append(pending)
+            if not pending.ready:
+                batch.append(pending)
+                if len(batch) >= BATCH_SIZE:
+                    send()
+            elif len(window) == 1:
+                flush_ready()
+        if batch:
+            send()
+        while in_flight:
+            collect_oldest()
+        flush_ready()
 
 
 def graph_of(results: Sequence[ArticleResult], kb: Ontology):
-    """The rdflib graph of processed articles: knowledge-base entities plus the new names merged across articles."""
+    """The rdflib graph of processed articles: knowledge-base entities plus new names merged across them."""
     from .graph import to_rdf
 
     entities = dict(kb.entities)

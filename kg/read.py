@@ -13,6 +13,7 @@ import email.utils
 import functools
 import hashlib
 import importlib
+import importlib.util
 import json
 import logging
 import os
@@ -109,15 +110,30 @@ class _Skip(Exception):
 @functools.lru_cache(maxsize=1)
 def _stop_word_weights() -> dict[str, tuple[tuple[str, float], ...]]:
     """Map each stop word to the languages listing it, weighted 1/(number of such languages)."""
-    lists = {}
-    for lang in _DETECTABLE:
-        module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
-        lists[lang] = {word.lower() for word in module.STOP_WORDS}
+    lists = {lang: {word.lower() for word in _stop_words(lang)} for lang in _DETECTABLE}
     owners: dict[str, list[str]] = {}
     for lang in _DETECTABLE:
         for word in lists[lang]:
             owners.setdefault(word, []).append(lang)
     return {word: tuple((lang, 1.0 / len(langs)) for lang in langs) for word, langs in owners.items()}
+
+
+def _stop_words(lang: str) -> set[str]:
+    """spaCy's stop-word list for `lang`, read from its own module file.
+
+    Importing `spacy.lang.<lang>.stop_words` would run the language package first, which for some
+    languages (French) compiles large tokenizer-exception regexes: seconds at every start.
+    """
+    spec = importlib.util.find_spec("spacy.lang")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    for folder in locations:
+        path = Path(folder) / lang / "stop_words.py"
+        if path.is_file():
+            namespace: dict[str, Any] = {}
+            exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)  # noqa: S102
+            return set(namespace.get("STOP_WORDS", ()))
+    module = importlib.import_module(f"spacy.lang.{lang}.stop_words")
+    return set(module.STOP_WORDS)
 
 
 _WORD = re.compile(r"[^\W\d_]+")
