@@ -33,6 +33,9 @@ EACH = {"each", "cada", "apiece"}
 SUBJECT_MARKERS = {"by", "from", "of", "de", "da", "do", "das", "dos", "pela", "pelo", "'s"}
 BETWEEN = {"between", "among", "entre", "by", "por", "pela", "pelo"}
 WITH = {"with", "com"}
+LIST = {"and", "e", "or", "ou", "&"}
+COPULAS = {"is", "was", "remains", "became", "becomes", "é", "foi", "era", "segue", "continua", "tornou-se"}
+AS = {"as", "como"}
 PASSIVE_MARKERS = {"by", "from", "of", "pela", "pelo", "por", "da", "do", "de"}
 PREPOSITIONS = {"of", "in", "to", "at", "on", "with", "for", "from", "by", "de", "da", "do", "das", "dos", "na",
                 "no", "em", "à", "ao", "com", "para", "por", "pela", "pelo"}
@@ -91,6 +94,7 @@ class _Lexicon:
         self.round = ontology.lexicon_for("round", lang)
         self.round_lead = ontology.lexicon_for("roundLead", lang)
         self.participation = ontology.lexicon_for("participation", lang)
+        self.lead_verbs = ontology.lexicon_for("leadVerb", lang)
         self.investor_nouns = ontology.lexicon_for("investorNoun", lang)
         self.needs_amount = ontology.lexicon_for("needsAmount", lang)
         self.org_nouns = [p for p in ontology.cues["Organization"].get(lang, []) if len(p) == 1]
@@ -268,14 +272,28 @@ class _Sentence:
         if self.words[i] == "," and self.words[i + 1:b_start] and all(w in DETERMINERS for w in self.words[i + 1:b_start]):
             # "ex-pesquisadores da Meta, a Mistral ...": a new subject, not one more complement
             a = next(e for e in self.ents if e.end == a_end)
-            if self.complement(a):
+            if self.complement(a) and not self._list_goes_on(b_start):
                 return False
+        listed = False
         while i < b_start:
             n = _any_at(self.words, i, self.lex.coordination)
-            if not n:
+            if n:
+                listed = listed or self.words[i] not in DETERMINERS
+                i += n
+            elif self.words[i] in PREPOSITIONS and listed:
+                i += 1  # "da OpenAI, da Anthropic e do Google": the preposition repeats after the comma
+            else:
                 return False
-            i += n
         return True
+
+    def _list_goes_on(self, b_start: int) -> bool:
+        """ "com a Microsoft, a Oracle e o SoftBank": after the next name the list closes with "e"/"and"."""
+        b = next((e for e in self.ents if e.start == b_start), None)
+        if b is None:
+            return False
+        gap = self.words[b.end:b.end + 3]
+        return bool(gap) and gap[0] in ("e", "and", "ou", "or", ",") and any(
+            e.start > b.end and e.start - b.end <= 3 for e in self.ents)
 
     def group(self, ent: _Ent) -> list[_Ent]:
         for k, e in enumerate(self.ents):
@@ -336,11 +354,17 @@ class _Sentence:
         """Between a tight trigger and its entity: determiners and one describing word, or a type noun
         after it ("OpenAI's new o3", "OpenAI's latest model o3", but not "OpenAI's models power Copilot")."""
         content = [i for i in range(a, b) if self.words[i] not in DETERMINERS]
+        if content and self.words[content[-1]] == "," and len(content) <= 3 and self._closes_apposition_at(b):
+            content = content[:-1]  # "OpenAI's newest flagship, GPT-5, ..."
         if any(self.words[i] in self.lex.stop or not self.words[i].isalnum() for i in content):
             return False
         if len(content) <= 1:
             return True
         return len(content) == 2 and self.type_noun_at(content[-1])
+
+    def _closes_apposition_at(self, start: int) -> bool:
+        e = next((x for x in self.ents if x.start == start), None)
+        return e is not None and self._closes_apposition(e.end)
 
     def type_noun_at(self, i: int) -> bool:
         lang = self.doc.lang_
@@ -371,6 +395,24 @@ class _Sentence:
         while i >= self.start and self.words[i] in DETERMINERS:
             i -= 1
         return i >= self.start and self.words[i] in markers
+
+    def object_marked(self, e: _Ent) -> bool:
+        """ "in OpenAI", "in the French startup Mistral AI", "na primeira fase da Rio AI City",
+        "em startups de inteligência artificial": an object preposition shortly before the name."""
+        if self.marker_before(e, OBJECT_MARKERS):
+            return True
+        i = e.start - 1
+        for _ in range(6):
+            if i < self.start or (i in self.inside and not self._descriptor(i)) or self.words[i] in (",", ";"):
+                return False
+            if self.words[i] in OBJECT_MARKERS:
+                return True
+            i -= 1
+        return False
+
+    def _descriptor(self, i: int) -> bool:
+        """A token of a nationality or sector inside a description ("the French startup", "AI startups")."""
+        return any(e.start <= i < e.end and (e.type == "Sector" or self.modifier(e)) for e in self.ents)
 
     def amount_for(self, trigger: _Trigger, subject: _Ent, obj: _Ent) -> Money | None:
         if not self.money:
@@ -407,6 +449,7 @@ class _Sentence:
         yield from self._possessives()
         yield from self._nationality()
         yield from self._investor_nouns()
+        yield from self._led_rounds()
 
     def _anaphors(self, referent: str | None) -> list[_Ent]:
         """ "a empresa", "the company" (a definite article and an organisation noun, no name after it)."""
@@ -460,9 +503,8 @@ class _Sentence:
         if t.inverse or self.possessed(t):
             if self.about_round():
                 return False
-            # "received a $4 billion investment from Amazon": the amount between the two
-            lo, hi = sorted((s.end, t.start))[0], max(e.start for e in self.group(s))
-            lo_char, hi_char = self.doc[min(t.start, lo)].idx, self.doc[hi].idx
+            # "received a $4 billion investment from Amazon": the amount between the word and the investor
+            lo_char, hi_char = self.doc[min(t.start, s.start)].idx, self.doc[max(t.start, s.start)].idx
             return any(lo_char <= m.start and m.end <= hi_char for m in self.money) or self.money_near(t)
         return True
 
@@ -578,9 +620,10 @@ class _Sentence:
             return
         if spec.name == "investsIn":
             # a sector is invested *in*: "investir no setor de IA", not "funding and cloud computing"
-            right = [e for e in right if self.marker_before(e, OBJECT_MARKERS) or (
+            inverse = t.inverse or self.possessed(t)
+            right = [e for e in right if self.object_marked(e) or (
                 e.type != "Sector" and self.tight_gap_ok(t.end, e.start) and e.start - t.end <= 2)
-                or (t.inverse and e.type != "Sector") or self.round_of(e)]
+                or (inverse and e.type != "Sector") or self.round_of(e)]
         if self.negated(t.start, left[0].end if left else t.start):
             return
         pairs: list[tuple[_Ent, _Ent]] = []
@@ -773,7 +816,8 @@ class _Sentence:
         for side, is_left in ((left, True), (right, False)):
             if side:
                 members = self.group(side[0])
-                close = not is_left or self.triggers_after(members[-1]) <= 3
+                close = not is_left or (self.triggers_after(members[-1]) <= 3 and not any(
+                    w in LIST for w in self.words[members[-1].end:self._trigger_start]))
                 if len(members) > 1 and close and (is_left or self.marker_before(members[0], BETWEEN)):
                     return [(x, y) for i, x in enumerate(members) for y in members[i + 1:]]
         if left and not right and len(left) > 1 and self.marker_before(left[0], WITH):
@@ -836,12 +880,63 @@ class _Sentence:
                 continue
             if self.negated(i, i):
                 continue
+            counted = self._counted_as(i)
+            if counted is not None:
+                owner, investors = counted
+                for investor in investors:
+                    yield investor, "investsIn", owner, 0.65, None
+                continue
             owner = self._noun_owner(i)
             if owner is None:
                 continue
             investor = self._beside(i, owner)
             if investor is not None and investor.key != owner.key:
                 yield investor, "investsIn", owner, 0.65, None
+
+    def _led_rounds(self):
+        """ "Thrive Capital led Mistral AI's €1 billion funding round", "a X liderou a rodada da Y"."""
+        for i in range(self.start, self.end):
+            if i in self.inside or not _any_at(self.words, i, self.lex.lead_verbs):
+                continue
+            investor = next((e for e in reversed(self.ents) if e.end <= i and i - e.end <= 2
+                             and e.type == "Organization"), None)
+            if investor is None or self.negated(i, i):
+                continue
+            for k in range(i + 1, min(self.end, i + 10)):
+                if _any_at(self.words, k, self.lex.round):
+                    owner = self._round_owner(i + 1, k)
+                    if owner is not None and owner.key != investor.key:
+                        yield investor, "investsIn", owner, 0.7, None
+                    break
+
+    def _round_owner(self, a: int, round_at: int) -> _Ent | None:
+        # "Mistral AI's ... round"
+        for e in self.ents:
+            if a <= e.start and e.end < round_at and self.words[e.end] == "'s" and e.type == "Organization":
+                return e
+        # "a rodada ... da Mistral AI", "the round of Mistral"
+        for e in self.ents:
+            if e.start > round_at and e.start - round_at <= 8 and e.type == "Organization" \
+                    and self.marker_before(e, {"da", "do", "de", "of", "for", "para"}):
+                return e
+        return None
+
+    def _counted_as(self, i: int) -> tuple[_Ent, list[_Ent]] | None:
+        """ "Stargate counts Oracle and MGX as initial investors", "tem a Oracle e a MGX como investidoras"."""
+        k = i - 1
+        while k >= self.start and k not in self.inside and self.words[k] not in AS and i - k <= 3:
+            k -= 1
+        if k < self.start or self.words[k] not in AS:
+            return None
+        listed = next((e for e in reversed(self.ents) if e.end <= k and k - e.end <= 1), None)
+        if listed is None or listed.type != "Organization":
+            return None
+        members = self.group(listed)
+        owner = next((e for e in self.ents if e.end <= members[0].start
+                      and e.type in ("Organization", "Project") and e.key not in {m.key for m in members}), None)
+        if owner is None:
+            return None
+        return owner, members
 
     def _noun_owner(self, i: int) -> _Ent | None:
         # "OpenAI's largest backer"
@@ -872,7 +967,8 @@ class _Sentence:
         if before:
             e = before[-1]
             between = self.words[e.end:min(i, owner.start)]
-            if between[:1] == [","] and len(between) <= 8 and ";" not in between:
+            if (between[:1] == [","] or between[:1] and between[0] in COPULAS) and len(between) <= 8 \
+                    and ";" not in between:
                 return e
         after = [e for e in self.ents if e.start > i and e.type in ("Organization", "Person") and e.key != owner.key]
         if after:
@@ -906,7 +1002,8 @@ class _Sentence:
                 after_noun = self._org_noun_before(place)  # "a fabricante holandesa de equipamentos ... ASML"
                 if len(gap) <= (7 if after_noun else 5) and not any(w in (",", ";") for w in gap) and self._describes(
                         place.end, following.start, allow_prepositions=after_noun) and (
-                        place.demonym or (gap and self._has_cue(place.end, following.start))):
+                        place.demonym or (gap and self._has_cue(place.end, following.start))) and (
+                        after_noun or not gap or self._org_noun_ends(place.end, following.start)):
                     for member in self.group(following):
                         yield member, "locatedIn", place, 0.85, None
                     continue
@@ -934,6 +1031,16 @@ class _Sentence:
     def noun_before_any(self, a: int, b: int, type_name: str) -> bool:
         cues = self.ontology.cues.get(type_name, {}).get(self.doc.lang_, [])
         return any(_any_at(self.words, i, cues) for i in range(a, b))
+
+    def _org_noun_ends(self, a: int, b: int) -> bool:
+        """The description ends with an organisation noun ("Chinese AI start-up DeepSeek"), or is only
+        determiners and sector words ("a chinesa DeepSeek", "Chinese AI DeepSeek")."""
+        for i in range(a, b):
+            n = _any_at(self.words, i, self.lex.org_nouns)
+            if n and i + n == b:
+                return True
+        return all(self.words[i] in DETERMINERS or self._descriptor(i) or self.words[i] in JOINERS
+                   for i in range(a, b))
 
     def _org_noun_before(self, place: _Ent) -> bool:
         cues = self.lex.org_nouns
@@ -982,6 +1089,7 @@ class _Sentence:
         cues = self.ontology.cues["Organization"].get(self.doc.lang_, [])
         sector = {i for e in self.ents if e.type == "Sector" for i in range(e.start, e.end)}
         other = 0
+        limit = 2 if self._org_noun_ends(a, b) else 1  # "Dutch chip-equipment maker ASML"
         i = a
         while i < b:
             n = _any_at(self.words, i, cues)
@@ -993,7 +1101,7 @@ class _Sentence:
             if not (self.words[i] in DETERMINERS or i in sector or self.words[i] in JOINERS):
                 other += 1
             i += 1
-        return other <= 1
+        return other <= limit
 
     def _modifier(self, word: str) -> bool:
         return word not in (",", ";", ".") and (word in self.lex.stop or word.isalpha() or "-" in word)

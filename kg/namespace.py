@@ -63,6 +63,7 @@ class KG(DefinedNamespace):
     roundCue: URIRef
     roundLeadCue: URIRef
     participationCue: URIRef
+    leadVerb: URIRef
     investorNoun: URIRef
     needsAmount: URIRef
     matchCase: URIRef

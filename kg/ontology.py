@@ -180,6 +180,7 @@ def _load(extra: tuple[str, ...]) -> Ontology:
         "round": patterns(KG.lexicon, KG.roundCue),
         "roundLead": patterns(KG.lexicon, KG.roundLeadCue),
         "participation": patterns(KG.lexicon, KG.participationCue),
+        "leadVerb": patterns(KG.lexicon, KG.leadVerb),
         "investorNoun": patterns(KG.lexicon, KG.investorNoun),
         "needsAmount": patterns(KG.lexicon, KG.needsAmount),
     }
