@@ -36,6 +36,9 @@ WITH = {"with", "com"}
 LIST = {"and", "e", "or", "ou", "&"}
 COPULAS = {"is", "was", "remains", "became", "becomes", "é", "foi", "era", "segue", "continua", "tornou-se"}
 AS = {"as", "como"}
+AGENT = {"by", "pela", "pelo", "por", "pelas", "pelos"}
+INVESTOR_MARKERS = AGENT | {"from", "da", "do", "de", "dos", "das", "including", "include", "includes", "incluindo"}
+FORMER = {"former", "ex", "ex-", "antigo", "antiga", "then", "previous", "previously"}
 PASSIVE_MARKERS = {"by", "from", "of", "pela", "pelo", "por", "da", "do", "de"}
 PREPOSITIONS = {"of", "in", "to", "at", "on", "with", "for", "from", "by", "de", "da", "do", "das", "dos", "na",
                 "no", "em", "à", "ao", "com", "para", "por", "pela", "pelo"}
@@ -353,7 +356,7 @@ class _Sentence:
     def tight_gap_ok(self, a: int, b: int) -> bool:
         """Between a tight trigger and its entity: determiners and one describing word, or a type noun
         after it ("OpenAI's new o3", "OpenAI's latest model o3", but not "OpenAI's models power Copilot")."""
-        content = [i for i in range(a, b) if self.words[i] not in DETERMINERS]
+        content = [i for i in range(a, b) if self.words[i] not in DETERMINERS and not self._descriptor(i)]
         if content and self.words[content[-1]] == "," and len(content) <= 3 and self._closes_apposition_at(b):
             content = content[:-1]  # "OpenAI's newest flagship, GPT-5, ..."
         if any(self.words[i] in self.lex.stop or not self.words[i].isalnum() for i in content):
@@ -367,9 +370,10 @@ class _Sentence:
         return e is not None and self._closes_apposition(e.end)
 
     def type_noun_at(self, i: int) -> bool:
+        """A one-word type noun ("model", "chip", "CEO", "startup") at `i`."""
         lang = self.doc.lang_
         return any(_any_at(self.words, i, [p for p in self.ontology.cues[t].get(lang, []) if len(p) == 1])
-                   for t in NAMED_THINGS)
+                   for t in self.ontology.cues)
 
     def noun_before(self, position: int, entity: _Ent) -> bool:
         """A common noun of the entity's type right before `position` and apart from the entity
@@ -590,12 +594,16 @@ class _Sentence:
         return max(0.1, min(0.99, value))
 
     def _from_trigger(self, spec: RelationSpec, t: _Trigger):
+        self._trigger_start = t.start
+        self._trigger_tight = t.tight
         types = spec.domain | spec.range
         if spec.name == "investsIn":
             types = types - {"Sector"} | {"Sector"}
         if spec.name == "investsIn" and _any_at(self.words, t.start, self.lex.needs_amount) and not (
                 self.money_near(t) or self.money_after(t)):
             return  # "receberá superchips da Nvidia" is no investment; "recebeu US$ 2 bi da Nvidia" is
+        if spec.name == "investsIn" and not t.inverse and self._agent_follows(t):
+            t = _Trigger(t.start, t.end, True, t.tight)  # "financed in part by Blue Owl": a passive
         left_window, right_window = (TIGHT_LEFT, TIGHT_RIGHT) if t.tight else (spec.window, spec.window)
         left = self.left_of(t.start, left_window, types, spec.name)
         right = self.right_of(t.end, right_window, types, spec.name)
@@ -610,14 +618,17 @@ class _Sentence:
         if not left and not spec.symmetric:
             left = [a for a in reversed(self.anaphors)
                     if a.end <= t.start and t.start - a.end <= left_window and a.type in types][:1]
-        if (spec.name == "leads" and EXECUTIVE & set(self.words[t.start:t.end + 2]) and not left and len(right) == 1
-                and right[0].type == "Person"
-                and right[0].start - t.end <= 1 and self.topic
-                and not any(e.type == "Organization" for e in self.ents)):
-            # "O CEO Mark Zuckerberg": the company the article is about
-            org = _Ent(t.start, t.end, "Organization", self.topic, right[0].mention, False, True)
-            yield right[0], "leads", org, 0.5, None
-            return
+        if (spec.name == "leads" and not left and right and right[0].type == "Person"
+                and right[0].start - t.end <= 3 and not any(e.type == "Organization" for e in self.ents)
+                and not self._former()):
+            # "O CEO Mark Zuckerberg", "Presidida pelo príncipe Mohammed bin Salman, a companhia ...":
+            # the company the sentence names with a noun, or, for a chief executive, the one the text is about
+            anaphor = next((a for a in self.anaphors if a.type == "Organization"), None)
+            if anaphor is None and EXECUTIVE & set(self.words[t.start:t.end + 2]) and self.topic:
+                anaphor = _Ent(t.start, t.end, "Organization", self.topic, right[0].mention, False, True)
+            if anaphor is not None:
+                yield right[0], "leads", anaphor, 0.5, None
+                return
         if spec.name == "investsIn":
             # a sector is invested *in*: "investir no setor de IA", not "funding and cloud computing"
             inverse = t.inverse or self.possessed(t)
@@ -651,6 +662,10 @@ class _Sentence:
         def role(e: _Ent) -> str:
             return "s" if e.type in spec.domain else "o"
 
+        if spec.name == "leads" and self._former():
+            return []  # "former OpenAI chief technology officer Mira Murati"
+        if spec.name == "leads" and left and self._trigger_start - left[0].end > 4:
+            left = []  # "... a pedido do presidente Lula": the name before is too far to be the company
         if left and right:
             first = left[0]
             partner = next((e for e in right if role(e) != role(first)), None)
@@ -666,8 +681,12 @@ class _Sentence:
         elif right:
             first = right[0]
             partner = next((e for e in right[1:] if role(e) != role(first)), None)
-            if partner is None or (spec.name == "leads" and partner.start - first.end > 3):
-                return []  # "CEO da Nvidia, Jensen Huang": the two names follow the word together
+            if partner is None:
+                return []
+            if spec.name in ("leads", "locatedIn") and (
+                    partner.start - first.end > 3 or "," not in self.words[first.end:partner.start]
+                    or first.start - self._trigger_start > 3):
+                return []  # "CEO da Nvidia, Jensen Huang", "Com sede em Paris, a Mistral": together, a comma between
             pair = (first, partner) if role(first) == "s" else (partner, first)
         elif left:
             first = left[0]
@@ -679,6 +698,18 @@ class _Sentence:
             return []
         s, o = pair
         return [(a, b) for a in self.group(s) for b in self.group(o)]
+
+    def _former(self) -> bool:
+        lo = max(self.start, self._trigger_start - 3)
+        return any(w in FORMER or w.startswith("ex-") for w in self.words[lo:self._trigger_start])
+
+    def _agent_follows(self, t: _Trigger) -> bool:
+        for i in range(t.end, min(self.end, t.end + 3)):
+            if i in self.inside:
+                return False
+            if self.words[i] in AGENT:
+                return True
+        return False
 
     def _made_shape(self, first: _Ent, partner: _Ent) -> bool:
         """ "o R1, lançado pela DeepSeek" (the thing, the word next to it, then "by" the maker) or
@@ -696,6 +727,9 @@ class _Sentence:
         subject_types, object_types = spec.domain, spec.range
         inverse = t.inverse or self.possessed(t)
         if inverse:
+            # the investor is introduced by a preposition ("from", "by", "da") or stands right after the word
+            right = [e for e in right if e.start - t.end <= 2 or self.marker_before(e, INVESTOR_MARKERS)
+                     or self.participation_before(e)]
             obj, subject = pick(left, object_types), pick(right, subject_types)
         else:
             subject, obj = pick(left, subject_types), pick(right, object_types)

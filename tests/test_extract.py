@@ -54,9 +54,7 @@ TRAINED_ON = [
      [("claude", "trainedOn", "trainium"), ("trainium", "developedBy", "amazon")]),
     ("en", "Zhipu AI's GLM-4.5 was trained on Ascend 910C chips.",
      [("glm-4-5", "trainedOn", "ascend-910c"), ("glm-4-5", "developedBy", "zhipu-ai")]),
-    xfail("pt", "O GLM-4.5 da Zhipu AI foi treinado em chips Ascend 910C.",
-          [("glm-4-5", "trainedOn", "ascend-910c")],
-          reason="'910C.' is one token at the end of the sentence, so only the family 'Ascend' is linked"),
+    ("pt", "O GLM-4.5 da Zhipu AI foi treinado em chips Ascend 910C.", [("glm-4-5", "trainedOn", "ascend-910c")]),
 ]
 
 COMPETES_WITH = [
@@ -82,10 +80,8 @@ COMPETES_WITH = [
     ("pt", "A DeepSeek concorre com OpenAI, Anthropic e Google.",
      [("deepseek", "competesWith", "openai"), ("deepseek", "competesWith", "anthropic"),
       ("deepseek", "competesWith", "google")]),
-    xfail("pt", "A DeepSeek virou uma concorrente direta da OpenAI, da Anthropic e do Google.",
-          [("deepseek", "competesWith", "openai"), ("deepseek", "competesWith", "anthropic"),
-           ("deepseek", "competesWith", "google")],
-          reason="a list whose members each take a preposition ('da X, da Y e do Z') is not coordinated"),
+    ("pt", "A DeepSeek virou uma concorrente direta da OpenAI, da Anthropic e do Google.", [("deepseek", "competesWith", "openai"), ("deepseek", "competesWith", "anthropic"),
+           ("deepseek", "competesWith", "google")]),
 ]
 
 INVESTS_IN = [
@@ -130,58 +126,34 @@ INVESTS_IN = [
            "participaram da rodada.",
      [("thrive-capital", "investsIn", "openai"), ("microsoft", "investsIn", "openai"),
       ("nvidia", "investsIn", "openai"), ("softbank-group", "investsIn", "openai")]),
-    xfail("en", ROUND_EN,
-          [("thrive-capital", "investsIn", "openai"), ("microsoft", "investsIn", "openai"),
-           ("nvidia", "investsIn", "openai"), ("softbank-group", "investsIn", "openai")],
-          reason="the first member of the participants' list (Microsoft) is left out"),
+    ("en", ROUND_EN, [("thrive-capital", "investsIn", "openai"), ("microsoft", "investsIn", "openai"),
+           ("nvidia", "investsIn", "openai"), ("softbank-group", "investsIn", "openai")]),
     ("pt", "A OpenAI captou US$ 6,6 bilhões em rodada liderada pela Thrive Capital, com participação "
            "de Microsoft, Nvidia e SoftBank.",
      [("thrive-capital", "investsIn", "openai"), ("microsoft", "investsIn", "openai"),
       ("nvidia", "investsIn", "openai"), ("softbank-group", "investsIn", "openai")]),
-    xfail("en", "Mistral AI raised €1.7 billion. The round was led by ASML, with Nvidia, Andreessen Horowitz "
-                "and General Catalyst participating.",
-          [("asml", "investsIn", "mistral-ai"), ("nvidia", "investsIn", "mistral-ai"),
+    ("en", "Mistral AI raised €1.7 billion. The round was led by ASML, with Nvidia, Andreessen Horowitz "
+                "and General Catalyst participating.", [("asml", "investsIn", "mistral-ai"), ("nvidia", "investsIn", "mistral-ai"),
            ("andreessen-horowitz", "investsIn", "mistral-ai"),
-           ("general-catalyst", "investsIn", "mistral-ai")],
-          reason="the round's lead ('led by ASML') and the first participant (Nvidia) are missed"),
-    xfail("pt", "A Mistral AI captou 1,7 bilhão de euros. A rodada foi liderada pela ASML, com participação "
-                "de Nvidia, Andreessen Horowitz e General Catalyst.",
-          [("asml", "investsIn", "mistral-ai"), ("nvidia", "investsIn", "mistral-ai"),
+           ("general-catalyst", "investsIn", "mistral-ai")]),
+    ("pt", "A Mistral AI captou 1,7 bilhão de euros. A rodada foi liderada pela ASML, com participação "
+                "de Nvidia, Andreessen Horowitz e General Catalyst.", [("asml", "investsIn", "mistral-ai"), ("nvidia", "investsIn", "mistral-ai"),
            ("andreessen-horowitz", "investsIn", "mistral-ai"),
-           ("general-catalyst", "investsIn", "mistral-ai")],
-          reason="the round's lead ('liderada pela ASML') is missed"),
-    xfail("en", "OpenAI's funding round was led by Thrive Capital.",
-          [("thrive-capital", "investsIn", "openai")],
-          reason="'<company>'s round was led by <investor>' yields nothing"),
+           ("general-catalyst", "investsIn", "mistral-ai")]),
+    ("en", "OpenAI's funding round was led by Thrive Capital.", [("thrive-capital", "investsIn", "openai")]),
     xfail("pt", "A rodada da OpenAI foi liderada pela Thrive Capital.",
           [("thrive-capital", "investsIn", "openai")],
           reason="'a rodada da <empresa> foi liderada pela <investidor>' yields nothing"),
-    xfail("en", "ASML invested €1.3 billion in the French startup Mistral AI.",
-          [("asml", "investsIn", "mistral-ai")],
-          reason="a nationality and a noun between 'in' and the company hide the object"),
-    xfail("pt", "A ASML investiu 1,3 bilhão de euros na francesa Mistral AI.",
-          [("asml", "investsIn", "mistral-ai")],
-          reason="a nationality between 'na' and the company hides the object"),
+    ("en", "ASML invested €1.3 billion in the French startup Mistral AI.", [("asml", "investsIn", "mistral-ai")]),
+    ("pt", "A ASML investiu 1,3 bilhão de euros na francesa Mistral AI.", [("asml", "investsIn", "mistral-ai")]),
     ("en", "Nvidia and Microsoft are investors in Stargate.",
      [("nvidia", "investsIn", "stargate"), ("microsoft", "investsIn", "stargate")]),
-    xfail("en", "Stargate counts Oracle and MGX as initial investors.",
-          [("oracle", "investsIn", "stargate"), ("mgx", "investsIn", "stargate")],
-          reason="'<project> counts X and Y as investors' yields nothing"),
-    xfail("pt", "O Stargate tem a Oracle e a MGX como investidoras iniciais.",
-          [("oracle", "investsIn", "stargate"), ("mgx", "investsIn", "stargate")],
-          reason="'<projeto> tem X e Y como investidoras' yields nothing"),
-    xfail("en", "Thrive Capital led Mistral AI's €1 billion funding round.",
-          [("thrive-capital", "investsIn", "mistral-ai")],
-          reason="'<investor> led <company>'s funding round' yields nothing"),
-    xfail("pt", "A Thrive Capital liderou a rodada de 1 bilhão de euros da Mistral AI.",
-          [("thrive-capital", "investsIn", "mistral-ai")],
-          reason="'<investidor> liderou a rodada ... da <empresa>' yields nothing"),
-    xfail("en", "Microsoft is OpenAI's biggest shareholder.", [("microsoft", "investsIn", "openai")],
-          reason="\"<company>'s shareholder\" is not an investsIn trigger (only 'shareholder in/of')"),
-    xfail("pt", "Pesquisadores do Google fundaram a Anthropic, apoiada pela Amazon.",
-          [("amazon", "investsIn", "anthropic")],
-          reason="'apoiada pela' after an appositive comma is missed (the English 'which is backed by' "
-                 "works)"),
+    ("en", "Stargate counts Oracle and MGX as initial investors.", [("oracle", "investsIn", "stargate"), ("mgx", "investsIn", "stargate")]),
+    ("pt", "O Stargate tem a Oracle e a MGX como investidoras iniciais.", [("oracle", "investsIn", "stargate"), ("mgx", "investsIn", "stargate")]),
+    ("en", "Thrive Capital led Mistral AI's €1 billion funding round.", [("thrive-capital", "investsIn", "mistral-ai")]),
+    ("pt", "A Thrive Capital liderou a rodada de 1 bilhão de euros da Mistral AI.", [("thrive-capital", "investsIn", "mistral-ai")]),
+    ("en", "Microsoft is OpenAI's biggest shareholder.", [("microsoft", "investsIn", "openai")]),
+    ("pt", "Pesquisadores do Google fundaram a Anthropic, apoiada pela Amazon.", [("amazon", "investsIn", "anthropic")]),
 ]
 
 DEVELOPED_BY = [
@@ -225,11 +197,8 @@ PARTNERS_WITH = [
     ("en", "The deal extends Nvidia's work with Microsoft, Oracle and SoftBank.",
      [("nvidia", "partnersWith", "microsoft"), ("nvidia", "partnersWith", "oracle"),
       ("nvidia", "partnersWith", "softbank-group")]),
-    xfail("pt", "A Nvidia ampliou sua parceria com a Microsoft, a Oracle e o SoftBank.",
-          [("nvidia", "partnersWith", "microsoft"), ("nvidia", "partnersWith", "oracle"),
-           ("nvidia", "partnersWith", "softbank-group")],
-          reason="only the first member of a list with articles ('a Microsoft, a Oracle e o SoftBank') is "
-                 "paired"),
+    ("pt", "A Nvidia ampliou sua parceria com a Microsoft, a Oracle e o SoftBank.", [("nvidia", "partnersWith", "microsoft"), ("nvidia", "partnersWith", "oracle"),
+           ("nvidia", "partnersWith", "softbank-group")]),
     ("pt", "A Nvidia firmou parceria com Microsoft, Oracle e SoftBank.",
      [("nvidia", "partnersWith", "microsoft"), ("nvidia", "partnersWith", "oracle"),
       ("nvidia", "partnersWith", "softbank-group")]),
@@ -275,9 +244,7 @@ LOCATED_IN = [
           reason="a project that builds in a place is not located there"),
     ("en", "The Dutch lithography maker ASML reported strong orders.",
      [("asml", "locatedIn", "netherlands")]),
-    xfail("en", "The Dutch chip-equipment maker ASML reported strong orders.",
-          [("asml", "locatedIn", "netherlands")],
-          reason="a hyphenated description between the nationality and the name counts as two foreign words"),
+    ("en", "The Dutch chip-equipment maker ASML reported strong orders.", [("asml", "locatedIn", "netherlands")]),
 ]
 
 POSITIVE = TRAINED_ON + COMPETES_WITH + INVESTS_IN + DEVELOPED_BY + PARTNERS_WITH + LEADS + LOCATED_IN
@@ -328,12 +295,9 @@ NEGATIVE = [
     ("pt", "A Oracle, a OpenAI e o SoftBank investem US$ 100 bilhões no Stargate.",
      [("openai", "investsIn", "oracle"), ("oracle", "investsIn", "softbank-group")]),
     ("en", ROUND_EN, [("openai", "investsIn", "thrive-capital")]),
-    xfail("en", "European investors backed Mistral AI.", [("mistral-ai", "locatedIn", "europe")],
-          reason="a nationality describing the investors is attached to the company they back"),
-    xfail("en", PACT_EN,
-          [("microsoft", "partnersWith", "oracle"), ("microsoft", "partnersWith", "softbank-group"),
-           ("oracle", "partnersWith", "softbank-group")],
-          reason="the list of OpenAI's partners is also paired with itself because 'partners' follows it"),
+    ("en", "European investors backed Mistral AI.", [("mistral-ai", "locatedIn", "europe")]),
+    ("en", PACT_EN, [("microsoft", "partnersWith", "oracle"), ("microsoft", "partnersWith", "softbank-group"),
+           ("oracle", "partnersWith", "softbank-group")]),
 ]
 
 

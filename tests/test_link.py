@@ -41,15 +41,9 @@ SHORT_FORMS = [
      "Organization"),
     ("pt", "A francesa Mistral AI captou recursos. A Mistral vai contratar engenheiros.",
      "Mistral", "mistral-ai", "Organization"),
-    xfail("en", "Nvidia CEO Jensen Huang spoke on Monday. Later, Huang said demand was strong.",
-          "Huang", "jensen-huang", "Person",
-          reason="a surname alone is not found, so it never reaches the full name of the knowledge base"),
-    xfail("pt", "Jensen Huang falou na segunda-feira. Para Huang, a demanda é forte.",
-          "Huang", "jensen-huang", "Person",
-          reason="a surname alone is not found, so it never reaches the full name of the knowledge base"),
-    xfail("en", "The analyst Priya Ramaswamy reviewed the plan. According to Ramaswamy, the plan is sound.",
-          "Ramaswamy", "new:Person:priya-ramaswamy", "Person",
-          reason="a surname alone with no cue around it is not found"),
+    ("en", "Nvidia CEO Jensen Huang spoke on Monday. Later, Huang said demand was strong.", "Huang", "jensen-huang", "Person"),
+    ("pt", "Jensen Huang falou na segunda-feira. Para Huang, a demanda é forte.", "Huang", "jensen-huang", "Person"),
+    ("en", "The analyst Priya Ramaswamy reviewed the plan. According to Ramaswamy, the plan is sound.", "Ramaswamy", "new:Person:priya-ramaswamy", "Person"),
 ]
 
 
