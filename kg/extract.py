@@ -44,7 +44,8 @@ PREPOSITIONS = {"of", "in", "to", "at", "on", "with", "for", "from", "by", "de",
                 "no", "em", "à", "ao", "com", "para", "por", "pela", "pelo"}
 THING_PREPOSITIONS = {"with", "on", "in", "into", "using", "com", "em", "no", "na", "nos", "nas", "usando", "to", "ao"}
 CLAUSE_BREAKS = {";"}
-DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "sua", "their", "his", "her"}
+DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "sua", "their", "his", "her", "própria",
+               "próprio", "own"}
 TIGHT_LEFT, TIGHT_RIGHT = 1, 2
 JOINERS = {"-", "–"}
 MODEL_PRONOUNS = {"it", "ele", "ela"}
@@ -151,7 +152,7 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
     for number, sent in enumerate(doc.sents):
         ents = ents_by_sentence.get(number, [])
         context = _Sentence(doc, sent.start, sent.end, ents, words, lex, ontology, money)
-        referent = previous_subject or topic
+        referent = context.subject() or previous_subject or topic
         before = len(found)
         stated = list(context.facts(referent, topic, target, recent_models))
         # a model's maker stated anywhere in the article so far, this sentence included
@@ -450,6 +451,7 @@ class _Sentence:
                         yield from found
                         break
         yield from self._compounds()
+        yield from self._maker_appositions()
         yield from self._possessives()
         yield from self._nationality()
         yield from self._investor_nouns()
@@ -461,9 +463,9 @@ class _Sentence:
             return []
         out = []
         for i in range(self.start + 1, self.end):
-            if i in self.inside or self.words[i - 1] not in ("the", "a", "o"):
+            if i in self.inside or not _any_at(self.words, i, self.lex.org_nouns):
                 continue
-            if not _any_at(self.words, i, self.lex.org_nouns):
+            if self.words[i - 1] not in ("the", "a", "o") and not self._based_before(i):
                 continue
             if i + 1 < self.end and (i + 1) in self.inside:
                 continue  # "a empresa DeepSeek": apposition, the name itself is there
@@ -472,13 +474,23 @@ class _Sentence:
             out.append(_Ent(i, i + 1, "Organization", referent, m, False, True))
         return out
 
+    def _based_before(self, i: int) -> bool:
+        """ "the San Francisco-based maker": a determiner, a place and "-based" before the noun."""
+        if self.words[i - 1] not in ("based", "-based"):
+            return False
+        return any(self.words[k] in ("the", "a", "o") for k in range(max(self.start, i - 6), i - 1))
+
     def _model_pronouns(self, recent: Sequence[_Ent]) -> list[_Ent]:
-        """ "It was trained on ...", "ele foi treinado com ...": the model named just before."""
+        """ "It was trained on ...", "ele foi treinado com ...", "the model was trained on ...": the model
+        named just before."""
         if not recent or any(e.type == "AIModel" for e in self.ents):
             return []
         out = []
-        for i in range(self.start, min(self.end, self.start + 3)):
-            if self.words[i] in MODEL_PRONOUNS:
+        model_nouns = self.ontology.cues["AIModel"].get(self.doc.lang_, [])
+        for i in range(self.start, self.end):
+            if (i < self.start + 3 and self.words[i] in MODEL_PRONOUNS) or (
+                    i > self.start and self.words[i - 1] in ("the", "o") and _any_at(self.words, i, model_nouns)
+                    and (i + 1 >= self.end or i + 1 not in self.inside)):
                 m = Mention(self.doc[i].idx, self.doc[i].idx + len(self.doc[i].text), self.doc[i].text,
                             "AIModel", recent[0].key, "anaphor")
                 out.append(_Ent(i, i + 1, "AIModel", recent[0].key, m, False, True))
@@ -579,8 +591,8 @@ class _Sentence:
 
     def relative_subject(self, e: _Ent, position: int) -> bool:
         """ "liderada pela Thrive Capital, que comprometeu ...": the name is the relative clause's subject."""
-        return self.words[e.end:e.end + 2] in ([",", "que"], [",", "which"], [",", "who"], [",", "that"]) \
-            and e.end + 2 <= position
+        return (self.words[e.end:e.end + 2] in ([",", "que"], [",", "which"], [",", "who"], [",", "that"])
+                or self.words[e.end:e.end + 1] in (["que"], ["that"], ["which"], ["who"])) and e.end + 1 <= position
 
     def complement(self, e: _Ent) -> bool:
         """ "fundo dos Emirados", "researchers from Google": a noun's complement, not a sentence's actor."""
@@ -662,6 +674,9 @@ class _Sentence:
         def role(e: _Ent) -> str:
             return "s" if e.type in spec.domain else "o"
 
+        if spec.name == "trainedOn" and right and right[0].type == "AIModel" \
+                and right[0].start - self._trigger_start <= 3 and any(e.type == "Hardware" for e in right[1:]):
+            left = []  # "to train Grok 3 on its Colossus supercomputer": both after the word
         if spec.name == "leads" and self._former():
             return []  # "former OpenAI chief technology officer Mira Murati"
         if spec.name == "leads" and left and self._trigger_start - left[0].end > 4:
@@ -717,7 +732,10 @@ class _Sentence:
         "building with Claude")."""
         if first.type in NAMED_THINGS:
             return self._trigger_start - first.end <= 3 and self.marker_before(partner, PASSIVE_MARKERS)
-        return not self.complement(self.group(first)[0]) and not self.marker_before(partner, THING_PREPOSITIONS)
+        maker = self.group(first)[0]
+        return (not self.complement(maker) or self.relative_subject(maker, self._trigger_start)
+                or self.words[first.end:first.end + 1] in (["que"], ["that"], ["which"])) \
+            and not self.marker_before(partner, THING_PREPOSITIONS)
 
     def _directed_pairs(self, spec: RelationSpec, t: _Trigger, left: list[_Ent],
                         right: list[_Ent]) -> list[tuple[_Ent, _Ent]]:
@@ -874,6 +892,37 @@ class _Sentence:
         key = self.subject()
         return next((e for e in self.ents if e.key == key), None) if key else None
 
+    def _maker_appositions(self):
+        """ "Copilot, Microsoft's AI assistant", "o CloudMatrix 384, sistema da Huawei": a named thing, then an
+        apposition whose noun belongs to an organisation."""
+        for k, thing in enumerate(self.ents):
+            if thing.type not in NAMED_THINGS or self.words[thing.end:thing.end + 1] != [","]:
+                continue
+            i = thing.end + 1
+            while i < self.end and self.words[i] in DETERMINERS:
+                i += 1
+            org = next((e for e in self.ents if e.start == i and e.type == "Organization"), None)
+            if org is not None and self.words[org.end:org.end + 1] == ["'s"]:
+                if self._noun_within(org.end + 1, 4, thing.type):
+                    yield thing, "developedBy", org, 0.7, None
+                continue
+            cue_end = self._noun_within(i, 3, thing.type)
+            if cue_end and self.words[cue_end:cue_end + 1] and self.words[cue_end] in ("da", "do", "de", "of", "from"):
+                org = next((e for e in self.ents if e.start == cue_end + 1 and e.type == "Organization"), None)
+                if org is not None:
+                    yield thing, "developedBy", org, 0.7, None
+
+    def _noun_within(self, i: int, reach: int, type_name: str) -> int:
+        """The end of a type noun of `type_name` among the next `reach` words, or 0."""
+        cues = self.ontology.cues.get(type_name, {}).get(self.doc.lang_, [])
+        for k in range(i, min(self.end, i + reach)):
+            if k in self.inside:
+                return 0
+            n = _any_at(self.words, k, cues)
+            if n:
+                return k + n
+        return 0
+
     def _compounds(self):
         """An organisation's name right before its model, product or chip: "Nvidia H800", "OpenAI o1"."""
         for a, b in zip(self.ents, self.ents[1:]):
@@ -897,7 +946,7 @@ class _Sentence:
             owners = [e for e in reversed(self.ents) if e.type == "Organization" and e.end <= i
                       and self.words[e.end:e.end + 1] != ["'s"]
                       and (e.end == i - 1 and self.words[i - 1] == ","  # "OpenAI, whose ChatGPT"
-                           or not self.marker_before(e, OBJECT_MARKERS | SUBJECT_MARKERS))]
+                           or not self.marker_before(e, OBJECT_MARKERS | SUBJECT_MARKERS | WITH | {"on", "at"}))]
             owner = owners[0] if owners else next(
                 (a for a in reversed(self.anaphors) if a.end <= i), None)
             if owner is None and self.topic and not any(e.type == "Organization" for e in self.ents):
@@ -1020,8 +1069,7 @@ class _Sentence:
         before = next((e for e in reversed(self.ents) if e.end == i - 1), None)
         if before is None or before.type not in NAMED_THINGS:
             return None
-        cues = self.ontology.cues.get(before.type, {}).get(self.doc.lang_, [])
-        return before if i + 1 < self.end and _any_at(self.words, i + 1, cues) else None
+        return before if self._noun_within(i + 1, 3, before.type) else None
 
     def _nationality(self):
         """ "a chinesa DeepSeek", "the French AI startup Mistral", "DeepSeek is a Chinese start-up",
