@@ -237,8 +237,8 @@ class Gazetteer:
                     start - language_end == 1 and words[start - 1] in LIST_WORDS)):
                 language_end = end
                 continue  # "in Portuguese or French", "em inglês": a language, not a country
-            if len({n.key for n, _ in candidates}) > 1:
-                ambiguous[start] = candidates
+            if len({n.key for n, _ in candidates}) > 1 and not self._cued:
+                ambiguous[start] = candidates  # no word around it chose; a list it stands in may
             entity = self.ontology.entities.get(name.key)
             if entity is None:
                 continue
@@ -336,6 +336,7 @@ class Gazetteer:
     def _choose(self, doc: Doc, words: list[str], start: int, end: int,
                 candidates: list[tuple[Name, bool]]) -> tuple[Name, bool]:
         keys = {name.key for name, _ in candidates}
+        self._cued = False
         if len(keys) == 1:
             return candidates[0]
         entities = self.ontology.entities
@@ -347,6 +348,7 @@ class Gazetteer:
             if t:
                 near.add(t)
         text = fold(doc[start:end].text)
+        self._cued = any(entities[n.key].type in near for n, _ in candidates if n.key in entities)
 
         def rank(item: tuple[Name, bool]) -> tuple:
             name, _ = item

@@ -252,22 +252,48 @@ class _Sentence:
     def _groups(self) -> dict[int, list[_Ent]]:
         """Coordinated entities of the same type ("Oracle, OpenAI e SoftBank"), by member index."""
         groups: dict[int, list[_Ent]] = {}
-        current = [0] if self.ents else []
-        for k in range(1, len(self.ents)):
-            a, b = self.ents[k - 1], self.ents[k]
+        owners = self._owners_in_lists()
+        self._transparent = {i for k in owners for i in range(self.ents[k].start, self.ents[k].end)}
+        members = [k for k in range(len(self.ents)) if k not in owners]
+        current = members[:1]
+        for a_k, b_k in zip(members, members[1:]):
+            a, b = self.ents[a_k], self.ents[b_k]
             if a.type == b.type and self._coordinated(a.end, b.start):
-                if self.words[a.end:a.end + 1] == ["'s"] and current and current[-1] == k - 1:
-                    current.pop()  # the owner in "Alphabet's Google" is not one of the list
-                current.append(k)
+                current.append(b_k)
             else:
                 for m in current:
                     groups[m] = [self.ents[x] for x in current]
-                current = [k]
+                current = [b_k]
         for m in current:
             groups[m] = [self.ents[x] for x in current]
         return groups
 
+    def _owners_in_lists(self) -> set[int]:
+        """Owners inside a list of things: "OpenAI's o3-mini and Anthropic's Claude", "o Doubao, da
+        ByteDance, e o app DeepSeek" — they stand outside the list."""
+        owners = set()
+        for k, e in enumerate(self.ents):
+            nxt = self.ents[k + 1] if k + 1 < len(self.ents) else None
+            prev = self.ents[k - 1] if k > 0 else None
+            if nxt is not None and self.words[e.end:e.end + 1] == ["'s"] and nxt.start == e.end + 1 \
+                    and nxt.type in NAMED_THINGS + ("Organization",) and e.type == "Organization":
+                owners.add(k)
+            elif (prev is not None and e.type == "Organization" and prev.type in NAMED_THINGS
+                  and self.words[prev.end:e.start] in ([",", "da"], [",", "do"], [",", "de"], [",", "from"])
+                  and self.words[e.end:e.end + 1] == [","]):
+                owners.add(k)
+        return owners
+
     def _coordinated(self, a_end: int, b_start: int) -> bool:
+        transparent = getattr(self, "_transparent", set())
+        if any(i in transparent for i in range(a_end, b_start)):
+            # skip the owners: "o3-mini and GPT-4.5 as well as Anthropic's Claude"
+            kept = [i for i in range(a_end, b_start) if i not in transparent and self.words[i] not in ("'s",)]
+            words = [self.words[i] for i in kept]
+            while words and words[-1] in (",", "da", "do", "de", "from") and len(words) > 1:
+                words.pop() if words[-1] != "," or len(words) > 1 else None
+                break
+            return self._coordinated_words([w for w in words if w not in ("da", "do", "de", "from")])
         i = a_end
         if self.words[i:i + 1] == ["'s"] and i + 1 == b_start:
             return True  # "Alphabet's Google" stands in a list as Google
@@ -289,6 +315,15 @@ class _Sentence:
             else:
                 return False
         return True
+
+    def _coordinated_words(self, words: list[str]) -> bool:
+        i = 0
+        while i < len(words):
+            n = _any_at(words, i, self.lex.coordination)
+            if not n:
+                return False
+            i += n
+        return bool(words)
 
     def _list_goes_on(self, b_start: int) -> bool:
         """ "com a Microsoft, a Oracle e o SoftBank": after the next name the list closes with "e"/"and"."""
@@ -357,7 +392,9 @@ class _Sentence:
     def tight_gap_ok(self, a: int, b: int) -> bool:
         """Between a tight trigger and its entity: determiners and one describing word, or a type noun
         after it ("OpenAI's new o3", "OpenAI's latest model o3", but not "OpenAI's models power Copilot")."""
-        content = [i for i in range(a, b) if self.words[i] not in DETERMINERS and not self._descriptor(i)]
+        owned = self._possessor_tokens(a, b)
+        content = [i for i in range(a, b) if self.words[i] not in DETERMINERS and not self._descriptor(i)
+                   and i not in owned]
         if content and self.words[content[-1]] == "," and len(content) <= 3 and self._closes_apposition_at(b):
             content = content[:-1]  # "OpenAI's newest flagship, GPT-5, ..."
         if any(self.words[i] in self.lex.stop or not self.words[i].isalnum() for i in content):
@@ -365,6 +402,14 @@ class _Sentence:
         if len(content) <= 1:
             return True
         return len(content) == 2 and self.type_noun_at(content[-1])
+
+    def _possessor_tokens(self, a: int, b: int) -> set[int]:
+        """Tokens of "OpenAI's" before the name in "edging out OpenAI's o3-mini"."""
+        out: set[int] = set()
+        for e in self.ents:
+            if a <= e.start and e.end < b and self.words[e.end] == "'s" and e.end + 1 == b:
+                out.update(range(e.start, e.end + 1))
+        return out
 
     def _closes_apposition_at(self, start: int) -> bool:
         e = next((x for x in self.ents if x.start == start), None)
@@ -712,7 +757,25 @@ class _Sentence:
         else:
             return []
         s, o = pair
+        if self._trigger_tight:
+            return [(a, b) for a in self.stretch(s) for b in self.stretch(o)]
         return [(a, b) for a in self.group(s) for b in self.group(o)]
+
+    def stretch(self, e: _Ent) -> list[_Ent]:
+        """The members of e's list not separated from it by an owner ("OpenAI's o3-mini and GPT-4.5 as well
+        as Anthropic's Claude": o3-mini and GPT-4.5 are OpenAI's, Claude is not)."""
+        members = self.group(e)
+        if len(members) == 1:
+            return members
+        k = members.index(e)
+        transparent = getattr(self, "_transparent", set())
+        lo = k
+        while lo > 0 and not any(i in transparent for i in range(members[lo - 1].end, members[lo].start)):
+            lo -= 1
+        hi = k
+        while hi + 1 < len(members) and not any(i in transparent for i in range(members[hi].end, members[hi + 1].start)):
+            hi += 1
+        return members[lo:hi + 1]
 
     def _former(self) -> bool:
         lo = max(self.start, self._trigger_start - 3)
@@ -882,15 +945,24 @@ class _Sentence:
             # the organisation the sentence (or the text) is about
             actor = next((a for a in reversed(self.anaphors) if a.end <= self._trigger_start
                           and a.type == right[0].type), None)
-            if actor is None and right[0].type == "Organization" and self._subject_ent() is not None:
-                actor = self._subject_ent()
+            if actor is None:
+                opener = self._opener()
+                if opener is not None and (opener.type == right[0].type or spec.name == "competesWith"):
+                    actor = opener
             if actor is not None and actor.start < self._trigger_start:
                 return [(actor, y) for y in self.group(right[0]) if y.key != actor.key]
         return []
 
-    def _subject_ent(self) -> _Ent | None:
-        key = self.subject()
-        return next((e for e in self.ents if e.key == key), None) if key else None
+    def _opener(self) -> _Ent | None:
+        """The entity a sentence opens with, after determiners and place adjectives: its likely subject."""
+        covered = {i for e in self.ents if self.modifier(e) for i in range(e.start, e.end)}
+        for e in self.ents:
+            if self.modifier(e):
+                continue
+            lead = [w for i, w in enumerate(self.words[self.start:e.start], self.start)
+                    if i not in covered and w not in DETERMINERS and w not in JOINERS and w != "based"]
+            return None if lead else e
+        return None
 
     def _maker_appositions(self):
         """ "Copilot, Microsoft's AI assistant", "o CloudMatrix 384, sistema da Huawei": a named thing, then an
