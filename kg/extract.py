@@ -49,6 +49,8 @@ DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "su
 TIGHT_LEFT, TIGHT_RIGHT = 1, 2
 JOINERS = {"-", "–"}
 MODEL_PRONOUNS = {"it", "ele", "ela"}
+MODEL_NOUNS = {"model", "modelo"}
+RELATIONAL = {"against", "contra", "with", "com", "to", "para", "over", "from", "than", "versus", "vs"}
 SYMMETRIC_REACH = 4
 EXECUTIVE = {"ceo", "chief", "executive", "executivo", "executiva", "diretor-executivo", "presidente-executivo"}  # "rivaliza com o desempenho da DeepSeek"
 NAMED_THINGS = ("AIModel", "Product", "Hardware")
@@ -148,6 +150,7 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
     target: str | None = None  # the organisation a funding round of this article is for
     developers: dict[str, str] = {}
     recent_models: list[_Ent] = []  # what "it" / "ele" / "o modelo" can stand for
+    model_counts: dict[str, int] = {}
     last_model_sentence = -10
     for number, sent in enumerate(doc.sents):
         ents = ents_by_sentence.get(number, [])
@@ -172,18 +175,31 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
             _add(found, sent, s, p, o, confidence, amount, spec.symmetric, article_id, date)
         if target is None and context.raiser is not None:
             target = context.raiser  # "Helsing raised €600m", "a Tractian captou US$ 120 milhões"
+        if target is None and context.money and context.about_round() and not context.leading():
+            opener = context._opener()  # "Thinking Machines Lab has closed a $2bn seed round"
+            if opener is not None and opener.type == "Organization":
+                target = opener.key
         investing = {f.subject for f in list(found.values())[before:] if f.predicate == "investsIn"}
-        if target:
-            for s in context.round_investors(target):
+        round_target = context.raiser or target  # "SSI ... after raising $2bn in a round led by X"
+        if round_target:
+            for s in context.round_investors(round_target):
                 if s.key in investing:
                     continue
-                o = _Ent(s.start, s.end, "Organization", target, s.mention, False)
+                o = _Ent(s.start, s.end, "Organization", round_target, s.mention, False)
                 _add(found, sent, s, "investsIn", o, 0.6, None, False, article_id, date)
         previous_subject = context.subject() or previous_subject
         models = [e for e in ents if e.type == "AIModel"]
+        for e in models:
+            model_counts[e.key] = model_counts.get(e.key, 0) + 1
         if models:
-            recent_models, last_model_sentence = models[-1:], number
-        elif number - last_model_sentence > 1:
+            # the model the text is about so far, the latest on ties
+            best = max(model_counts.values())
+            chosen = next(e for e in reversed(models) if True) if model_counts.get(models[-1].key) == best else None
+            if chosen is None:
+                key = max(model_counts, key=lambda k: (model_counts[k], k == models[-1].key))
+                chosen = _Ent(0, 0, "AIModel", key, models[-1].mention, False, True)
+            recent_models, last_model_sentence = [chosen], number
+        elif number - last_model_sentence > 2:
             recent_models = []
     return sorted(found.values(), key=lambda f: (f.start, f.predicate, f.subject, f.object))
 
@@ -534,7 +550,7 @@ class _Sentence:
         model_nouns = self.ontology.cues["AIModel"].get(self.doc.lang_, [])
         for i in range(self.start, self.end):
             if (i < self.start + 3 and self.words[i] in MODEL_PRONOUNS) or (
-                    i > self.start and self.words[i - 1] in ("the", "o") and _any_at(self.words, i, model_nouns)
+                    i > self.start and self.words[i - 1] in ("the", "o") and self.words[i] in MODEL_NOUNS
                     and (i + 1 >= self.end or i + 1 not in self.inside)):
                 m = Mention(self.doc[i].idx, self.doc[i].idx + len(self.doc[i].text), self.doc[i].text,
                             "AIModel", recent[0].key, "anaphor")
@@ -585,6 +601,9 @@ class _Sentence:
             return False
         return any(_any_at(self.words, i, self.lex.round) for i in range(max(self.start, e.start - 4), e.start))
 
+    def leading(self) -> bool:
+        return any(_any_at(self.words, i, self.lex.lead_verbs) for i in range(self.start, self.end))
+
     def about_round(self) -> bool:
         return any(_any_at(self.words, i, self.lex.round) for i in range(self.start, self.end))
 
@@ -607,9 +626,16 @@ class _Sentence:
                     led = True
             if self.complement(members[0]) and not (joined or led):
                 continue
-            if len(members) >= 2 or led or joined:
+            if led or joined or (len(members) >= 2 and self._investors_named_before(members[0])):
                 out.append(e)
         return out
+
+    def _investors_named_before(self, e: _Ent) -> bool:
+        """ "Existing backers Lightspeed, Accel ...", "investidores como X e Y", "entre eles X, Y e Z"."""
+        for i in range(max(self.start, e.start - 4), e.start):
+            if _any_at(self.words, i, self.lex.investor_nouns) or self.words[i] in ("eles", "them", "including"):
+                return True
+        return False
 
     def participation_after(self, e: _Ent) -> bool:
         """ "with Microsoft, Nvidia and SoftBank also participating", "X e Y também participaram"."""
@@ -680,7 +706,8 @@ class _Sentence:
                 and not self._former()):
             # "O CEO Mark Zuckerberg", "Presidida pelo príncipe Mohammed bin Salman, a companhia ...":
             # the company the sentence names with a noun, or, for a chief executive, the one the text is about
-            anaphor = next((a for a in self.anaphors if a.type == "Organization"), None)
+            anaphor = next((a for a in self.anaphors if a.type == "Organization"
+                            and (a.end <= t.start or a.start - t.end <= 3)), None)
             if anaphor is None and EXECUTIVE & set(self.words[t.start:t.end + 2]) and self.topic:
                 anaphor = _Ent(t.start, t.end, "Organization", self.topic, right[0].mention, False, True)
             if anaphor is not None:
@@ -722,10 +749,20 @@ class _Sentence:
         if spec.name == "trainedOn" and right and right[0].type == "AIModel" \
                 and right[0].start - self._trigger_start <= 3 and any(e.type == "Hardware" for e in right[1:]):
             left = []  # "to train Grok 3 on its Colossus supercomputer": both after the word
+        if spec.name == "locatedIn" and self.words[self._trigger_start] in ("based", "-based") \
+                and left and left[0].type == "Place" and left[0].end >= self._trigger_start - 1:
+            # "Paris-based Mistral AI": the organisation follows the word, described at most
+            right = [e for e in right[:1] if e.start - self._trigger_start <= 4
+                     and all(self._descriptor(i) or self.type_noun_at(i) or self.words[i] in DETERMINERS
+                             for i in range(self._trigger_start + 1, e.start))]
+            if not right:
+                return []
         if spec.name == "leads" and self._former():
             return []  # "former OpenAI chief technology officer Mira Murati"
         if spec.name == "leads" and left and self._trigger_start - left[0].end > 4:
             left = []  # "... a pedido do presidente Lula": the name before is too far to be the company
+        if spec.name == "leads" and left and not left[0].anaphor and not self._title_gap(left[0]):
+            left = left[1:] if left[0].type == "Person" else []
         if left and right:
             first = left[0]
             partner = next((e for e in right if role(e) != role(first)), None)
@@ -758,6 +795,8 @@ class _Sentence:
             return []
         s, o = pair
         if self._trigger_tight:
+            if spec.name == "locatedIn" or self.words[self._trigger_start - 1:self._trigger_start] == [","]:
+                return [(s, o)]  # "Abu Dhabi's MGX, Khosla ...", "o DeepSeek-V3 e o Qwen3, do Alibaba"
             return [(a, b) for a in self.stretch(s) for b in self.stretch(o)]
         return [(a, b) for a in self.group(s) for b in self.group(o)]
 
@@ -776,6 +815,15 @@ class _Sentence:
         while hi + 1 < len(members) and not any(i in transparent for i in range(members[hi].end, members[hi + 1].start)):
             hi += 1
         return members[lo:hi + 1]
+
+    def _title_gap(self, e: _Ent) -> bool:
+        """Between a name and a title only possessives, commas and other titles ("Nvidia's founder and CEO")."""
+        person_cues = self.ontology.cues["Person"].get(self.doc.lang_, [])
+        for i in range(e.end, self._trigger_start):
+            w = self.words[i]
+            if w in AGENT or not (w in self.lex.stop or w in ("'s", ",", "-") or _any_at(self.words, i, person_cues)):
+                return False
+        return True
 
     def _former(self) -> bool:
         lo = max(self.start, self._trigger_start - 3)
@@ -818,6 +866,10 @@ class _Sentence:
             return []
         if inverse and obj is not None and subject is None and obj.type == "Organization" and self.money_near(t):
             self.raiser = self.raiser or obj.key
+        if inverse and obj is None and self.money_near(t) and t.inverse:
+            opener = self._opener()  # "SSI, which ..., was valued at $32bn after raising $2bn"
+            if opener is not None and opener.type == "Organization":
+                self.raiser = self.raiser or opener.key
         if subject is None or obj is None:
             both = self._both_after(right, subject_types, object_types)
             if both:
@@ -827,7 +879,8 @@ class _Sentence:
             elif self.target:
                 # "a rodada é liderada pela Thrive Capital, que comprometeu US$ 1 bilhão", "Nvidia invested
                 # $100m": in an article about a deal, money without a target goes to the deal's company
-                if subject is None or obj is not None or subject.type != "Organization" or subject.key == self.target:
+                if subject is None or obj is not None or subject.type != "Organization" or self.target in {
+                        m.key for m in self.group(subject)}:
                     return []
                 if not (self.about_round() or self.money_near(t) or self.money_after(t)):
                     return []
@@ -917,6 +970,7 @@ class _Sentence:
             return a.type == b.type and a.key != b.key
 
         right = [e for e in right if e.start - self._trigger_start <= SYMMETRIC_REACH + 1] if left else right
+        left = [e for e in left if self.words[e.end:e.end + 1] != ["'s"]]  # "Nvidia's chips ... compete with"
         if left and right:
             a = left[0]
             b = next((e for e in right if same_kind(a, e)), None)
@@ -945,8 +999,8 @@ class _Sentence:
             # the organisation the sentence (or the text) is about
             actor = next((a for a in reversed(self.anaphors) if a.end <= self._trigger_start
                           and a.type == right[0].type), None)
-            if actor is None:
-                opener = self._opener()
+            if actor is None and right[0].start - self._trigger_start <= 3:
+                opener = self._opener()  # "rivals such as Anduril", "rivais como o Doubao"
                 if opener is not None and (opener.type == right[0].type or spec.name == "competesWith"):
                     actor = opener
             if actor is not None and actor.start < self._trigger_start:
@@ -1009,6 +1063,8 @@ class _Sentence:
             if i in self.inside or not _any_at(self.words, i, self.lex.possessive):
                 continue
             made = next((e for e in self.ents if e.start > i and e.type != "Sector"), None)
+            if made is not None and any(w in RELATIONAL for w in self.words[i:made.start]):
+                made = None  # "defend its search business against ChatGPT"
             if made is None or made.type not in NAMED_THINGS or made.start - i > 10 or self.broken(i, made.start):
                 made = self._apposed(i)
                 if made is None:
@@ -1018,7 +1074,9 @@ class _Sentence:
             owners = [e for e in reversed(self.ents) if e.type == "Organization" and e.end <= i
                       and self.words[e.end:e.end + 1] != ["'s"]
                       and (e.end == i - 1 and self.words[i - 1] == ","  # "OpenAI, whose ChatGPT"
-                           or not self.marker_before(e, OBJECT_MARKERS | SUBJECT_MARKERS | WITH | {"on", "at"}))]
+                           or self.relative_subject(e, i)  # "a Microsoft, que distribui seus modelos"
+                           or not self.marker_before(e, (OBJECT_MARKERS | SUBJECT_MARKERS | WITH | {"on", "at"})
+                                                     - AGENT))]
             owner = owners[0] if owners else next(
                 (a for a in reversed(self.anaphors) if a.end <= i), None)
             if owner is None and self.topic and not any(e.type == "Organization" for e in self.ents):
@@ -1072,7 +1130,7 @@ class _Sentence:
         # "a rodada ... da Mistral AI", "the round of Mistral"
         for e in self.ents:
             if e.start > round_at and e.start - round_at <= 8 and e.type == "Organization" \
-                    and self.marker_before(e, {"da", "do", "de", "of", "for", "para"}):
+                    and self.marker_before(e, {"da", "do", "de", "of", "for", "para", "in", "na", "no", "em"}):
                 return e
         return None
 
@@ -1158,7 +1216,8 @@ class _Sentence:
                         place.end, following.start, allow_prepositions=after_noun) and (
                         place.demonym or (gap and self._has_cue(place.end, following.start))) and (
                         after_noun or not gap or self._org_noun_ends(place.end, following.start)):
-                    for member in self.group(following):
+                    plural = (gap and gap[-1].endswith("s")) or self.words[place.start:place.end][-1].endswith("s")
+                    for member in self.group(following) if plural else [following]:
                         yield member, "locatedIn", place, 0.85, None
                     continue
             based = self._based_noun(place)
@@ -1171,8 +1230,9 @@ class _Sentence:
             if before.type not in ("Organization", "Project"):
                 continue
             gap = self.words[before.end:place.start]
-            if place.demonym and 1 <= len(gap) <= 3 and all(w in self.lex.stop or w == "," for w in gap):
-                yield before, "locatedIn", place, 0.75, None
+            if place.demonym and 1 <= len(gap) <= 3 and all(w in self.lex.stop or w == "," for w in gap) \
+                    and any(w in COPULAS or w == "," for w in gap):
+                yield before, "locatedIn", place, 0.75, None  # "DeepSeek is a Chinese start-up"
             elif (not place.demonym and 3 <= len(gap) <= 5 and gap[0] == "," and gap[-1] in ("of", "de", "da", "do", "dos", "das")
                   and self._has_cue(before.end, place.start)):
                 yield before, "locatedIn", place, 0.7, None
