@@ -970,7 +970,8 @@ class _Sentence:
             return a.type == b.type and a.key != b.key
 
         right = [e for e in right if e.start - self._trigger_start <= SYMMETRIC_REACH + 1] if left else right
-        left = [e for e in left if self.words[e.end:e.end + 1] != ["'s"]]  # "Nvidia's chips ... compete with"
+        if spec.name == "competesWith":  # "Nvidia's RTX chiplets, products it hopes will compete with"
+            left = [e for e in left if self.words[e.end:e.end + 1] != ["'s"] or self._trigger_start - e.end <= 3]
         if left and right:
             a = left[0]
             b = next((e for e in right if same_kind(a, e)), None)
