@@ -50,6 +50,7 @@ TIGHT_LEFT, TIGHT_RIGHT = 1, 2
 JOINERS = {"-", "–"}
 MODEL_PRONOUNS = {"it", "ele", "ela"}
 MODEL_NOUNS = {"model", "modelo"}
+RELATIVES = {"que", "which", "who", "whose", "cujo", "cuja", "cujos", "cujas", "where", "onde"}
 RELATIONAL = {"against", "contra", "with", "com", "to", "para", "over", "from", "than", "versus", "vs"}
 SYMMETRIC_REACH = 4
 EXECUTIVE = {"ceo", "chief", "executive", "executivo", "executiva", "diretor-executivo", "presidente-executivo"}  # "rivaliza com o desempenho da DeepSeek"
@@ -220,6 +221,12 @@ def _add(found: dict, sent, s: _Ent, p: str, o: _Ent, confidence: float, amount:
         start=sent.start_char + lead, end=sent.start_char + len(text.rstrip()), confidence=round(confidence, 2),
         amount=amount.amount if amount else None, currency=amount.currency if amount else "", date=date,
     )
+
+
+def _plural(word: str) -> bool:
+    """A plural noun or adjective ("giants", "empresas", "chinesas"), not "francês", "business"."""
+    w = word.lower()
+    return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "ês", "us", "is"))
 
 
 def _topic(mentions: Sequence[Mention]) -> str | None:
@@ -526,7 +533,7 @@ class _Sentence:
         for i in range(self.start + 1, self.end):
             if i in self.inside or not _any_at(self.words, i, self.lex.org_nouns):
                 continue
-            if self.words[i - 1] not in ("the", "a", "o") and not self._based_before(i):
+            if self.doc[i - 1].lower_ not in ("the", "a", "o") and not self._based_before(i):
                 continue
             if i + 1 < self.end and (i + 1) in self.inside:
                 continue  # "a empresa DeepSeek": apposition, the name itself is there
@@ -757,6 +764,8 @@ class _Sentence:
                              for i in range(self._trigger_start + 1, e.start))]
             if not right:
                 return []
+        if spec.name == "locatedIn" and left and not self._trigger_tight:
+            right = [e for e in right if e.type != "Place" or e.start - self._trigger_start <= 4]
         if spec.name == "leads" and self._former():
             return []  # "former OpenAI chief technology officer Mira Murati"
         if spec.name == "leads" and left and self._trigger_start - left[0].end > 4:
@@ -916,6 +925,20 @@ class _Sentence:
             return b, a
         return None
 
+    def skip_relative(self, left: list[_Ent]) -> list[_Ent]:
+        """ "A empresa, que tem entre seus acionistas o fundo X, fechou um acordo": names inside a relative
+        clause between commas are not the actor."""
+        out = []
+        for e in left:
+            opening = next((i for i in range(e.start - 1, max(self.start, e.start - 12) - 1, -1)
+                            if self.words[i] == ","), None)
+            closing = next((i for i in range(e.end, self._trigger_start) if self.words[i] == ","), None)
+            if opening is not None and closing is not None and self.words[opening + 1:opening + 2] and \
+                    self.words[opening + 1] in RELATIVES:
+                continue
+            out.append(e)
+        return out
+
     def skip_apposition(self, left: list[_Ent], t: _Trigger) -> list[_Ent]:
         """ "o SoftBank, comandado por Masayoshi Son, investe": the actor is before the inserted clause."""
         if not left or t.start - 1 < self.start or self.words[t.start - 1] != ",":
@@ -970,6 +993,9 @@ class _Sentence:
             return a.type == b.type and a.key != b.key
 
         right = [e for e in right if e.start - self._trigger_start <= SYMMETRIC_REACH + 1] if left else right
+        left = [e for e in left if not self.complement(e) or self.marker_before(e, WITH)
+                or self.relative_subject(e, self._trigger_start)]  # "criada pelo PIF, anunciou acordos com"
+        left = self.skip_relative(left)
         if spec.name == "competesWith":  # "Nvidia's RTX chiplets, products it hopes will compete with"
             left = [e for e in left if self.words[e.end:e.end + 1] != ["'s"] or self._trigger_start - e.end <= 3]
         if left and right:
@@ -1217,7 +1243,7 @@ class _Sentence:
                         place.end, following.start, allow_prepositions=after_noun) and (
                         place.demonym or (gap and self._has_cue(place.end, following.start))) and (
                         after_noun or not gap or self._org_noun_ends(place.end, following.start)):
-                    plural = (gap and gap[-1].endswith("s")) or self.words[place.start:place.end][-1].endswith("s")
+                    plural = _plural(self.doc[following.start - 1].text) if gap else _plural(self.doc[place.end - 1].text)
                     for member in self.group(following) if plural else [following]:
                         yield member, "locatedIn", place, 0.85, None
                     continue

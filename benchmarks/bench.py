@@ -1,0 +1,312 @@
+"""Benchmark `kg build` and `kg query` on a generated corpus, against spaCy's bare tokenizer and rdflib.
+
+    python benchmarks/bench.py --articles 1000          # 1k, 10k or 100k
+    python benchmarks/bench.py --articles 10000 --work /tmp/kg-bench
+
+Prints one markdown table of everything measured in this run (see benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import corpus as corpus_module  # noqa: E402
+
+STAGE_SAMPLE = 1000  # articles timed stage by stage in this process
+
+QUERIES = {
+    "2-hop join + FILTER + ORDER BY": """
+        SELECT ?org ?model ?hw ?label WHERE {
+          ?model kg:developedBy ?org . ?model kg:trainedOn ?hw . ?org rdfs:label ?label
+          FILTER(STRSTARTS(STR(?label), "A") || STRSTARTS(STR(?label), "N"))
+        } ORDER BY ?label ?model ?hw LIMIT 100""",
+    "investments with evidence > $1B": """
+        SELECT ?s ?o ?amount ?evidence WHERE {
+          ?a a kg:Assertion ; rdf:subject ?s ; rdf:predicate kg:investsIn ; rdf:object ?o ;
+             kg:amount ?amount ; kg:evidence ?evidence
+          FILTER(?amount > 1000000000)
+        } ORDER BY DESC(?amount) ?evidence LIMIT 20""",
+    "most mentioned (GROUP BY)": """
+        SELECT ?e (COUNT(?article) AS ?n) WHERE { ?article kg:mentions ?e }
+        GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 10""",
+    "competitors of NVIDIA": """
+        SELECT ?c ?label WHERE {
+          <https://w3id.org/kg/entity/nvidia> kg:competesWith ?c . ?c rdfs:label ?label
+        }
+        ORDER BY ?label""",
+    "articles mentioning two entities": """
+        SELECT ?article ?title WHERE {
+          ?article kg:mentions <https://w3id.org/kg/entity/nvidia>, <https://w3id.org/kg/entity/openai> ;
+                   dcterms:title ?title
+        } ORDER BY ?title LIMIT 50""",
+}
+PREFIXES = """PREFIX kg: <https://w3id.org/kg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+# Run in a fresh interpreter per build, so each build pays its own start-up and its peak RSS is its own.
+BUILD_SNIPPET = """
+import json, sys, kg
+report = kg.build([sys.argv[1]], sys.argv[2], jobs=int(sys.argv[3]), cache=sys.argv[4] == "1")
+print(json.dumps({"seconds": report.seconds, "articles": report.articles, "triples": report.triples}))
+"""
+
+
+def machine() -> str:
+    import spacy
+
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or "?"
+    mem = "?"
+    try:
+        lines = Path("/proc/meminfo").read_text().splitlines()
+        kb = int(next(x for x in lines if x.startswith("MemTotal")).split()[1])
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores, {mem} RAM, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}, spaCy {spacy.__version__}")
+
+
+def size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def run_build(corpus: Path, out: Path, jobs: int, cache: bool) -> dict:
+    """One build in a child process: its report, wall time and peak RSS (the process tree's, sampled)."""
+    cmd = [sys.executable, "-c", BUILD_SNIPPET, str(corpus), str(out), str(jobs), "1" if cache else "0"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    peak_tree = 0
+    try:
+        import psutil
+
+        parent = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            try:
+                children = parent.children(recursive=True)
+                total = parent.memory_info().rss + sum(c.memory_info().rss for c in children)
+                peak_tree = max(peak_tree, total)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+    except ImportError:
+        pass
+    stdout, _ = proc.communicate()
+    wall = time.perf_counter() - started
+    if proc.returncode:
+        raise SystemExit(f"build failed ({proc.returncode}): {' '.join(cmd)}")
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result["wall"] = wall
+    import resource
+
+    own_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # largest child so far
+    result["peak_rss"] = max(peak_tree, own_peak if jobs == 1 else 0)
+    return result
+
+
+def ceiling(articles: list) -> float:
+    """Seconds spaCy's blank(lang) + sentencizer take over the same documents (pipelines built beforehand)."""
+    import spacy
+
+    nlps = {}
+    for lang in ("en", "pt"):
+        nlp = spacy.blank(lang)
+        nlp.add_pipe("sentencizer")
+        nlps[lang] = nlp
+    started = time.perf_counter()
+    for article in articles:
+        doc = nlps["pt" if article.lang == "pt" else "en"](article.document)
+        for _ in doc.sents:
+            pass
+    return time.perf_counter() - started
+
+
+def stages(articles: list) -> dict[str, float]:
+    """Seconds per stage of the per-article work, one process, on a sample of articles."""
+    from kg import extract, link
+    from kg.analyse import analyse
+    from kg.ontology import load
+    from kg.read import pipeline_language
+
+    kb = load()
+    for lang in ("en", "pt"):  # build the pipelines outside the timings
+        analyse("Warm up.", lang)
+    out = {"analyse (spaCy + gazetteer + names)": 0.0, "link": 0.0, "extract": 0.0}
+    for article in articles:
+        lang = pipeline_language(article.lang) or "en"
+        t0 = time.perf_counter()
+        doc = analyse(article.document, lang)
+        t1 = time.perf_counter()
+        mentions = link.mentions(doc, kb)
+        t2 = time.perf_counter()
+        extract.facts(doc, mentions, kb, lang, article.id, article.published)
+        t3 = time.perf_counter()
+        out["analyse (spaCy + gazetteer + names)"] += t1 - t0
+        out["link"] += t2 - t1
+        out["extract"] += t3 - t2
+    return out
+
+
+def query_times(out: Path, repeat: int) -> list[tuple[str, float, float, int]]:
+    """(name, kg query warm median seconds, rdflib in-memory seconds, rows) per query."""
+    from rdflib import Graph
+
+    import kg
+
+    rows = []
+    kg_times = {}
+    for name, text in QUERIES.items():
+        kg.query(text, out, timeout=None)  # warm: store opened once, OS cache filled
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            result = kg.query(text, out, timeout=None)
+            times.append(time.perf_counter() - t)
+        kg_times[name] = (statistics.median(times), len(result.rows))
+    t = time.perf_counter()
+    graph = Graph()
+    graph.parse(out / "graph.ttl", format="turtle")
+    parse = time.perf_counter() - t
+    for name, text in QUERIES.items():
+        t = time.perf_counter()
+        list(graph.query(PREFIXES + text))
+        rows.append((name, kg_times[name][0], time.perf_counter() - t, kg_times[name][1]))
+    rows.append(("(rdflib: parse graph.ttl into memory)", 0.0, parse, len(graph)))
+    return rows
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=1000, help="corpus size (1000, 10000, 100000)")
+    parser.add_argument("--jobs", type=int, default=2, help="processes of the parallel build")
+    parser.add_argument("--work", type=Path, help="working folder (default: a temporary one, removed)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per query for the median")
+    parser.add_argument("--no-rdflib", action="store_true", help="skip the rdflib comparison")
+    args = parser.parse_args()
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="kg-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = work / f"corpus-{args.articles}"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    for out in work.glob("out-*"):
+        shutil.rmtree(out)
+    log(f"generating {args.articles} articles in {corpus}")
+    corpus_module.generate(corpus, args.articles)
+
+    from kg.read import read_articles
+    from kg.records import Article
+
+    articles = [a for a in read_articles([corpus]) if isinstance(a, Article)]
+    words = sum(len(a.document.split()) for a in articles)
+    n = len(articles)
+    log(f"{n} articles, {words} words; timing spaCy's bare pipeline")
+    bare = ceiling(articles)
+    sample = articles[:STAGE_SAMPLE]
+    stage_seconds = stages(sample)
+    sample_words = sum(len(a.document.split()) for a in sample)
+    del articles
+
+    log("kg build, one process")
+    one = run_build(corpus, work / "out-1", 1, cache=True)
+    log(f"kg build --jobs {args.jobs}")
+    many = run_build(corpus, work / f"out-{args.jobs}", args.jobs, cache=True)
+    identical = (work / "out-1" / "graph.ttl").read_bytes() == \
+        (work / f"out-{args.jobs}" / "graph.ttl").read_bytes()
+
+    log("incremental rebuilds")
+    files = sorted(p for p in corpus.rglob("*") if p.is_file())
+    changed = files[len(files) // 2]
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text.replace(" the ", " a ", 1).replace(" a ", " uma ", 1), encoding="utf-8")
+    incremental = {"change 1 article": run_build(corpus, work / "out-1", 1, cache=True)}
+    corpus_module.write_article(corpus, args.articles, corpus_module._names())
+    incremental["add 1 article"] = run_build(corpus, work / "out-1", 1, cache=True)
+    files[0].unlink()
+    incremental["delete 1 article"] = run_build(corpus, work / "out-1", 1, cache=True)
+    unchanged = run_build(corpus, work / "out-1", 1, cache=True)
+
+    log("queries")
+    queries = [] if args.no_rdflib else query_times(work / "out-1", args.repeat)
+
+    out1 = work / "out-1"
+    full = one["wall"]
+    rows = [("articles / words", f"{n} / {words}", ""),
+            ("spaCy blank(lang) + sentencizer (ceiling)", f"{words / bare:,.0f} words/s",
+             f"{n / bare:,.0f} articles/s")]
+    ratio_one = (words / full) / (words / bare)
+    rows.append(("kg build, 1 process (wall, incl. start-up)", f"{words / full:,.0f} words/s",
+                 f"{n / full:,.1f} articles/s; {ratio_one:.1%} of ceiling (target ≥ 50%)"))
+    speedup = full / many["wall"]
+    rows.append((f"kg build --jobs {args.jobs}", f"{words / many['wall']:,.0f} words/s",
+                 f"{n / many['wall']:,.1f} articles/s; ×{speedup:.2f} vs 1 process (target ≥ 1.7); "
+                 f"graph.ttl byte-identical: {'yes' if identical else 'NO'}"))
+    for key in ("read", "cache", "analyse+extract", "graph", "store", "page"):
+        if key in one["seconds"]:
+            rows.append((f"  stage {key} (1 process)", f"{one['seconds'][key]:.2f} s",
+                         f"{one['seconds'][key] / one['seconds']['total']:.0%} of build"))
+    per_article = sum(stage_seconds.values())
+    for key, value in stage_seconds.items():
+        rows.append((f"  per-article {key}", f"{sample_words / value:,.0f} words/s",
+                     f"{value / per_article:.0%} of analyse+extract ({len(sample)} articles)"))
+    rows.append(("peak RSS, 1 process", f"{one['peak_rss'] / 2**20:,.0f} MiB", "target < 1.5 GB at 100k"))
+    rows.append((f"peak RSS, --jobs {args.jobs} (all processes)", f"{many['peak_rss'] / 2**20:,.0f} MiB", ""))
+    rows.append(("triples", f"{one['triples']:,}", ""))
+    rows.append(("output size", f"graph.ttl {size(out1 / 'graph.ttl') / 2**20:,.1f} MiB",
+                 f"store/ {size(out1 / 'store') / 2**20:,.1f} MiB, "
+                 f"graph.html {size(out1 / 'graph.html') / 2**20:,.1f} MiB, "
+                 f"cache/ {size(out1 / 'cache') / 2**20:,.1f} MiB"))
+    rows.append(("page generation (max_nodes 2000)", f"{one['seconds'].get('page', 0):.2f} s", ""))
+    for name, result in [*incremental.items(), ("nothing changed", unchanged)]:
+        rows.append((f"rebuild after: {name}", f"{result['wall']:.2f} s",
+                     f"{result['wall'] / full:.1%} of full build (target ≤ 5%); "
+                     + ", ".join(f"{k} {v:.2f}s" for k, v in result["seconds"].items() if k != "total")))
+    for name, kg_s, rdflib_s, count in queries:
+        if kg_s:
+            rows.append((f"query: {name}", f"{kg_s * 1000:,.1f} ms (kg, warm)",
+                         f"rdflib in-memory {rdflib_s * 1000:,.0f} ms: ×{rdflib_s / kg_s:,.0f}; "
+                         f"{count} rows"))
+        else:
+            rows.append((name, f"{rdflib_s:.1f} s", f"{count:,} triples"))
+
+    print(f"\nMachine: {machine()}\n")
+    print("| measure | value | notes |")
+    print("|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
