@@ -673,7 +673,10 @@ class _Sentence:
                 or self.words[e.end:e.end + 1] in (["que"], ["that"], ["which"], ["who"])) and e.end + 1 <= position
 
     def complement(self, e: _Ent) -> bool:
-        """ "fundo dos Emirados", "researchers from Google": a noun's complement, not a sentence's actor."""
+        """ "fundo dos Emirados", "researchers from Google": a noun's complement, not a sentence's actor
+        (a possessor is not: "builds on OpenAI's work with Microsoft")."""
+        if self.words[e.end:e.end + 1] == ["'s"]:
+            return False
         return self.marker_before(e, (SUBJECT_MARKERS | OBJECT_MARKERS | {"with", "com", "at", "on"}) - {"'s"}) \
             and not any(o for o in self.owners(e) if o.end == e.start - 1)
 
