@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 
 import logging
@@ -23,7 +22,7 @@ import logging
 from spacy.tokens import Doc
 
 from .money import money_spans
-from .ontology import Ontology, Pattern, RelationSpec, fold
+from .ontology import Ontology, Pattern, PatternSet, RelationSpec, fold
 from .records import Fact, Mention, Money
 
 log = logging.getLogger(__name__)
@@ -85,26 +84,33 @@ class _Lexicon:
         from spacy.util import get_lang_class
 
         stop = {fold(w) for w in get_lang_class(lang).Defaults.stop_words}
-        self.relations: list[tuple[RelationSpec, list[tuple[Pattern, bool, bool]]]] = []
+        self.relations: list[tuple[RelationSpec, PatternSet]] = []
         for spec in ontology.relations.values():
             patterns = []
             for table, inverse in ((spec.triggers, False), (spec.inverse_triggers, True)):
                 for pattern in table.get(lang, []) + table.get("", []):
                     tight = all((w in stop or w.startswith("'") or not w.isalpha()) for w, _ in pattern)
-                    patterns.append((pattern, inverse, tight))
-            patterns.sort(key=lambda p: -len(p[0]))
-            self.relations.append((spec, patterns))
-        self.negation = ontology.lexicon_for("negation", lang)
-        self.hedge = ontology.lexicon_for("hedge", lang)
-        self.possessive = ontology.lexicon_for("possessive", lang)
-        self.coordination = ontology.lexicon_for("coordination", lang)
-        self.round = ontology.lexicon_for("round", lang)
-        self.round_lead = ontology.lexicon_for("roundLead", lang)
-        self.participation = ontology.lexicon_for("participation", lang)
-        self.lead_verbs = ontology.lexicon_for("leadVerb", lang)
-        self.investor_nouns = ontology.lexicon_for("investorNoun", lang)
-        self.needs_amount = ontology.lexicon_for("needsAmount", lang)
-        self.org_nouns = [p for p in ontology.cues["Organization"].get(lang, []) if len(p) == 1]
+                    patterns.append((pattern, (inverse, tight)))
+            self.relations.append((spec, PatternSet(patterns)))
+
+        def words_of(kind: str) -> PatternSet:
+            return PatternSet.of(ontology.lexicon_for(kind, lang))
+
+        self.negation = words_of("negation")
+        self.hedge = words_of("hedge")
+        self.possessive = words_of("possessive")
+        self.coordination = words_of("coordination")
+        self.round = words_of("round")
+        self.round_lead = words_of("roundLead")
+        self.participation = words_of("participation")
+        self.lead_verbs = words_of("leadVerb")
+        self.investor_nouns = words_of("investorNoun")
+        self.needs_amount = words_of("needsAmount")
+        self.cues = {t: PatternSet.of(ps.get(lang, [])) for t, ps in ontology.cues.items()}
+        self.cue_words = {t: PatternSet.of(p for p in ps.get(lang, []) if len(p) == 1)
+                          for t, ps in ontology.cues.items()}
+        self.any_cue_word = PatternSet.of(p for ps in ontology.cues.values() for p in ps.get(lang, []) if len(p) == 1)
+        self.org_nouns = self.cue_words["Organization"]
         self.stop = stop
 
 
@@ -123,12 +129,9 @@ def _match(words: Sequence[str], i: int, pattern: Pattern) -> bool:
     return True
 
 
-def _any_at(words: Sequence[str], i: int, patterns: Sequence[Pattern]) -> int:
-    """Length of the first pattern matching at `i`, or 0."""
-    for pattern in patterns:
-        if _match(words, i, pattern):
-            return len(pattern)
-    return 0
+def _any_at(words: Sequence[str], i: int, patterns: PatternSet) -> int:
+    """Length of the longest pattern matching at `i`, or 0."""
+    return patterns.at(words, i)
 
 
 def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
@@ -371,7 +374,7 @@ class _Sentence:
         """True when a clause break lies between token positions a and b."""
         return any(self.words[i] in CLAUSE_BREAKS for i in range(min(a, b), max(a, b)))
 
-    def triggers(self, patterns: list[tuple[Pattern, bool, bool]]) -> Iterator[list[_Trigger]]:
+    def triggers(self, patterns: PatternSet) -> Iterator[list[_Trigger]]:
         """At each position, the trigger patterns that match there, longest first."""
         i = self.start
         while i < self.end:
@@ -379,9 +382,8 @@ class _Sentence:
                 i += 1
                 continue
             here = [_Trigger(i, i + len(pattern), inverse, tight)
-                    for pattern, inverse, tight in patterns
-                    if _match(self.words, i, pattern)
-                    and not any(k in self.inside for k in range(i, i + len(pattern)))]
+                    for pattern, (inverse, tight) in patterns.matches(self.words, i)
+                    if not any(k in self.inside for k in range(i, i + len(pattern)))]
             if here:
                 yield here
             i += 1
@@ -440,15 +442,13 @@ class _Sentence:
 
     def type_noun_at(self, i: int) -> bool:
         """A one-word type noun ("model", "chip", "CEO", "startup") at `i`."""
-        lang = self.doc.lang_
-        return any(_any_at(self.words, i, [p for p in self.ontology.cues[t].get(lang, []) if len(p) == 1])
-                   for t in self.ontology.cues)
+        return bool(self.lex.any_cue_word.at(self.words, i))
 
     def noun_before(self, position: int, entity: _Ent) -> bool:
         """A common noun of the entity's type right before `position` and apart from the entity
         ("SoftBank ... investe na empresa responsável pelo"): the words after it are about that noun.
         A noun right after the name ("the o3 model was trained") is the name's own."""
-        cues = self.ontology.cues.get(entity.type, {}).get(self.doc.lang_, [])
+        cues = self.lex.cues.get(entity.type, PatternSet())
         if self.words[entity.end:entity.end + 1] == [","]:
             # "Thrive Capital, the venture firm run by Josh Kushner": the noun is the name's apposition
             i = entity.end + 1
@@ -554,7 +554,6 @@ class _Sentence:
         if not recent or any(e.type == "AIModel" for e in self.ents):
             return []
         out = []
-        model_nouns = self.ontology.cues["AIModel"].get(self.doc.lang_, [])
         for i in range(self.start, self.end):
             if (i < self.start + 3 and self.words[i] in MODEL_PRONOUNS) or (
                     i > self.start and self.words[i - 1] in ("the", "o") and self.words[i] in MODEL_NOUNS
@@ -830,7 +829,7 @@ class _Sentence:
 
     def _title_gap(self, e: _Ent) -> bool:
         """Between a name and a title only possessives, commas and other titles ("Nvidia's founder and CEO")."""
-        person_cues = self.ontology.cues["Person"].get(self.doc.lang_, [])
+        person_cues = self.lex.cues["Person"]
         for i in range(e.end, self._trigger_start):
             w = self.words[i]
             if w in AGENT or not (w in self.lex.stop or w in ("'s", ",", "-") or _any_at(self.words, i, person_cues)):
@@ -1070,7 +1069,7 @@ class _Sentence:
 
     def _noun_within(self, i: int, reach: int, type_name: str) -> int:
         """The end of a type noun of `type_name` among the next `reach` words, or 0."""
-        cues = self.ontology.cues.get(type_name, {}).get(self.doc.lang_, [])
+        cues = self.lex.cues.get(type_name, PatternSet())
         for k in range(i, min(self.end, i + reach)):
             if k in self.inside:
                 return 0
@@ -1273,7 +1272,7 @@ class _Sentence:
                 yield before, "locatedIn", place, 0.7, None  # "Anduril, the US defence group"
 
     def noun_before_any(self, a: int, b: int, type_name: str) -> bool:
-        cues = self.ontology.cues.get(type_name, {}).get(self.doc.lang_, [])
+        cues = self.lex.cues.get(type_name, PatternSet())
         return any(_any_at(self.words, i, cues) for i in range(a, b))
 
     def _org_noun_ends(self, a: int, b: int) -> bool:
@@ -1330,7 +1329,7 @@ class _Sentence:
 
     def _describes(self, a: int, b: int, allow_prepositions: bool = False) -> bool:
         """The words between a nationality and a name describe the name: "AI start-up", "tech giant"."""
-        cues = self.ontology.cues["Organization"].get(self.doc.lang_, [])
+        cues = self.lex.cues["Organization"]
         sector = {i for e in self.ents if e.type == "Sector" for i in range(e.start, e.end)}
         other = 0
         limit = 2 if self._org_noun_ends(a, b) else 1  # "Dutch chip-equipment maker ASML"
@@ -1351,5 +1350,5 @@ class _Sentence:
         return word not in (",", ";", ".") and (word in self.lex.stop or word.isalpha() or "-" in word)
 
     def _has_cue(self, a: int, b: int) -> bool:
-        cues = self.ontology.cues["Organization"].get(self.doc.lang_, [])
+        cues = self.lex.cues["Organization"]
         return any(_any_at(self.words, i, cues) for i in range(a, b))

@@ -39,6 +39,64 @@ def parse_pattern(text: str) -> Pattern:
     return tuple(words)
 
 
+class PatternSet:
+    """Patterns indexed by their first word, so matching at a token tries only the few that can match.
+
+    Each pattern carries a payload (e.g. whether a trigger is inverse); `matches` returns them
+    longest first, in the order they were given for equal lengths.
+    """
+
+    def __init__(self, items: Iterable[tuple[Pattern, object]] = ()):
+        self.exact: dict[str, list[tuple[int, Pattern, object]]] = {}
+        self.prefixed: dict[str, list[tuple[int, Pattern, object]]] = {}
+        self.short: list[tuple[int, Pattern, object]] = []
+        for order, (pattern, payload) in enumerate(items):
+            if not pattern:
+                continue
+            entry = (order, pattern, payload)
+            word, is_prefix = pattern[0]
+            if not is_prefix:
+                self.exact.setdefault(word, []).append(entry)
+            elif len(word) >= 2:
+                self.prefixed.setdefault(word[:2], []).append(entry)
+            else:
+                self.short.append(entry)
+
+    @classmethod
+    def of(cls, patterns: Iterable[Pattern]) -> PatternSet:
+        return cls((p, None) for p in patterns)
+
+    def matches(self, words: Sequence[str], i: int) -> list[tuple[Pattern, object]]:
+        word = words[i]
+        found = []
+        for bucket in (self.exact.get(word, ()), self.prefixed.get(word[:2], ()), self.short):
+            for order, pattern, payload in bucket:
+                if _matches(words, i, pattern):
+                    found.append((-len(pattern), order, pattern, payload))
+        found.sort(key=lambda f: (f[0], f[1]))
+        return [(pattern, payload) for _, _, pattern, payload in found]
+
+    def at(self, words: Sequence[str], i: int) -> int:
+        """The length of the longest pattern matching at `i`, or 0."""
+        best = 0
+        word = words[i]
+        for bucket in (self.exact.get(word, ()), self.prefixed.get(word[:2], ()), self.short):
+            for _, pattern, _ in bucket:
+                if len(pattern) > best and _matches(words, i, pattern):
+                    best = len(pattern)
+        return best
+
+
+def _matches(words: Sequence[str], i: int, pattern: Pattern) -> bool:
+    if i + len(pattern) > len(words):
+        return False
+    for k, (w, prefix) in enumerate(pattern):
+        word = words[i + k]
+        if not (word.startswith(w) if prefix else word == w):
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class Name:
     """One name of a knowledge-base entity."""
