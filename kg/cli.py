@@ -62,9 +62,12 @@ def cli(verbose: int) -> None:
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=0),
               help="Processes that analyse articles (0: one per core). The output does not depend on it.")
 @click.option("--no-cache", is_flag=True, help="Re-analyse every article instead of reusing OUT/cache/.")
+@click.option("--model", default="auto", show_default=True, metavar="NAME|PATH|auto|none",
+              help="A spaCy model package or saved pipeline whose entities add names the knowledge base "
+                   "lacks ('auto': en_core_web_sm / pt_core_news_sm where installed; 'none': rules only).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress bar, no summary).")
 @user_errors
-def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, quiet):
+def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, quiet):
     """Build the knowledge graph of every article under PATHS.
 
     Reads .txt, .md, .html/.htm, .json and .jsonl files recursively, in Portuguese and
@@ -84,7 +87,8 @@ def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, quiet):
     progress = _Progress(paths, enabled=not quiet and sys.stderr.isatty())
     try:
         report = run_build(paths, out, ontology=ontology, max_nodes=max_nodes or None, strict=strict,
-                           on_article=progress.step, on_stage=progress.stage, jobs=jobs, cache=not no_cache)
+                           on_article=progress.step, on_stage=progress.stage, jobs=jobs, cache=not no_cache,
+                           model=model)
     finally:
         progress.done()
     if quiet:

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from . import extract, link
 from .analyse import analyse
@@ -50,11 +50,15 @@ class BuildReport:
         return sum(self.facts_by_relation.values())
 
 
-def process_article(article: Article, ontology: Sequence[str] = ()) -> ArticleResult:
-    """Analyse one article and extract its mentions and facts (a pure function of text and ontology)."""
+def process_article(article: Article, ontology: Sequence[str] = (), model: str | None = None) -> ArticleResult:
+    """Analyse one article and extract its mentions and facts (a pure function of text, ontology and model).
+
+    `model` names a spaCy model package or saved pipeline whose entities add candidates ("auto": the
+    language's small model where installed; None: no model).
+    """
     lang = pipeline_language(article.lang) or "en"
     kb = load_ontology(tuple(str(p) for p in ontology))
-    doc = analyse(article.document, lang, ontology)
+    doc = analyse(article.document, lang, ontology, model)
     mentions = link.mentions(doc, kb)
     found = extract.facts(doc, mentions, kb, lang, article.id, article.published)
     return ArticleResult(article=article, mentions=tuple(mentions), facts=tuple(found))
@@ -71,6 +75,7 @@ def build(
     jobs: int = 1,
     cache: bool = True,
     on_stage: Callable[[str], Any] | None = None,
+    model: str | None = "auto",
 ) -> BuildReport:
     """Build the knowledge graph of every article under `paths` into the folder `out`.
 
@@ -83,7 +88,8 @@ def build(
     With `cache`, each article's result is kept in `out/cache/` and reused while the article, the
     ontology and the versions of `kg` and its pipeline are unchanged. `on_article` is called with
     each article (or skipped input) once it is processed, in input order; `on_stage` with the name
-    of each stage that follows ("graph", "store", "page").
+    of each stage that follows ("graph", "store", "page"). `model` is a spaCy model for names the
+    knowledge base lacks (see `process_article`); `kg` needs none.
     """
     from .store import build_lock, write_graph
 
@@ -92,6 +98,10 @@ def build(
     report = BuildReport(out=str(out_dir))
     started = time.perf_counter()
     kb = load_ontology(ontology_paths)
+    from .analyse import resolve_model
+
+    models = {lang: resolve_model(model, lang) for lang in SUPPORTED_LANGUAGES}  # fails early if missing
+    settings = (ontology_paths, model)
     report.seconds["ontology"] = time.perf_counter() - started
 
     sources = read_articles(paths)  # raises InputError for a missing path before anything runs
@@ -101,8 +111,9 @@ def build(
         if cache:
             from .cache import ArticleCache, cache_salt
 
-            store = ArticleCache(out_dir, cache_salt(PIPELINE_VERSION, kb.version))
-        results, used_keys = _process_all(sources, ontology_paths, report, on_article,
+            used_models = ",".join(f"{lang}={name}" for lang, name in sorted(models.items()) if name)
+            store = ArticleCache(out_dir, cache_salt(PIPELINE_VERSION, kb.version + "|models=" + used_models))
+        results, used_keys = _process_all(sources, settings, report, on_article,
                                           cache=store, jobs=_job_count(jobs))
         if strict and report.skipped:
             first = report.skipped[0]
@@ -184,7 +195,10 @@ class _Pending:
         return self.result is not None or isinstance(self.item, Skipped)
 
 
-def _process_all(sources: Iterable[Article | Skipped], ontology_paths: tuple[str, ...], report: BuildReport,
+Settings = tuple[tuple[str, ...], Optional[str]]  # (ontology paths, spaCy model) every worker needs
+
+
+def _process_all(sources: Iterable[Article | Skipped], settings: Settings, report: BuildReport,
                  on_article: Callable[[Article | Skipped], Any] | None, *, cache: Any = None,
                  jobs: int = 1) -> tuple[list[ArticleResult], set[str]]:
     """Every article's result, in input order, from the cache or computed (by `jobs` processes).
@@ -219,10 +233,10 @@ def _process_all(sources: Iterable[Article | Skipped], ontology_paths: tuple[str
         for pending in queue:
             if not pending.ready:
                 assert isinstance(pending.item, Article)
-                pending.result = _analyse_one(pending.item, ontology_paths, cache, pending.key)
+                pending.result = _analyse_one(pending.item, settings, cache, pending.key)
             finish(pending)
     else:
-        _in_pool(queue, ontology_paths, cache, jobs, finish)
+        _in_pool(queue, settings, cache, jobs, finish)
     report.seconds["read"] = timing["read"]
     if cache is not None:
         report.seconds["cache"] = timing["cache"]
@@ -255,11 +269,11 @@ def _lookups(sources: Iterable[Article | Skipped], report: BuildReport, cache: A
         yield pending
 
 
-def _analyse_one(article: Article, ontology_paths: tuple[str, ...], cache: Any,
+def _analyse_one(article: Article, settings: Settings, cache: Any,
                  key: str) -> ArticleResult | str:
     """The text-free result of `article` (stored in the cache under `key`), or why its analysis failed."""
     try:
-        result = process_article(article, ontology_paths)
+        result = process_article(article, *settings)
     except Exception as exc:  # one article's failure never stops the build
         log.exception("analysis failed for %s", article.path)
         return f"analysis failed: {type(exc).__name__}: {exc}"
@@ -271,14 +285,14 @@ def _analyse_one(article: Article, ontology_paths: tuple[str, ...], cache: Any,
     return result
 
 
-def _work(batch: tuple[tuple[str, ...], Any, list[tuple[Article, str]]]) -> list[Any]:
+def _work(batch: tuple[Settings, Any, list[tuple[Article, str]]]) -> list[Any]:
     """In a worker process: analyse a batch of articles, returning compact records (encoded results)."""
     from .cache import encode
 
-    ontology_paths, cache, items = batch
+    settings, cache, items = batch
     out: list[Any] = []
     for article, key in items:
-        result = _analyse_one(article, ontology_paths, cache, key)
+        result = _analyse_one(article, settings, cache, key)
         out.append(result if isinstance(result, str) else encode(result))
     return out
 
@@ -290,7 +304,7 @@ def _pool_context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _in_pool(queue: Iterator[_Pending], ontology_paths: tuple[str, ...], cache: Any, jobs: int,
+def _in_pool(queue: Iterator[_Pending], settings: Settings, cache: Any, jobs: int,
              finish: Callable[[_Pending], None]) -> None:
     """Analyse the cache misses of `queue` in `jobs` worker processes, finishing every item in input order."""
     from collections import deque
@@ -313,7 +327,7 @@ def _in_pool(queue: Iterator[_Pending], ontology_paths: tuple[str, ...], cache: 
 
     def send() -> None:
         items = [(p.item, p.key) for p in batch]
-        in_flight.append((list(batch), pool.apply_async(_work, ((ontology_paths, cache, items),))))
+        in_flight.append((list(batch), pool.apply_async(_work, ((settings, cache, items),))))
         batch.clear()
         while len(in_flight) >= jobs * IN_FLIGHT_PER_JOB:
             collect_oldest()

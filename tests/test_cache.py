@@ -37,9 +37,9 @@ def analysed(monkeypatch) -> list[str]:
     calls: list[str] = []
     real = pipeline.process_article
 
-    def counting(article, ontology=()):
+    def counting(article, *args, **kwargs):
         calls.append(article.id)
-        return real(article, ontology)
+        return real(article, *args, **kwargs)
 
     monkeypatch.setattr(pipeline, "process_article", counting)
     return calls

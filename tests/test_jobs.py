@@ -60,7 +60,7 @@ def test_a_cache_written_by_workers_serves_one_process(corpus, tmp_path, monkeyp
     graph = (out / "graph.ttl").read_bytes()
     calls = []
     real = pipeline.process_article
-    monkeypatch.setattr(pipeline, "process_article", lambda a, o=(): calls.append(a.id) or real(a, o))
+    monkeypatch.setattr(pipeline, "process_article", lambda a, *rest: calls.append(a.id) or real(a, *rest))
     kg.build([corpus], out, jobs=1)
     assert calls == []
     assert (out / "graph.ttl").read_bytes() == graph

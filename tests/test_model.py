@@ -73,3 +73,27 @@ def test_an_installed_model_package_is_used_when_present() -> None:
 
 def test_model_path_is_a_folder(saved_model) -> None:
     assert Path(saved_model[0]).is_dir()
+
+
+def test_build_with_a_model_from_the_command_line(saved_model, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kg.cli import cli
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.en.txt").write_text("Zorblax Dynamics will invest $2 billion in OpenAI, the company said.\n",
+                                     encoding="utf-8")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    without = runner.invoke(cli, ["build", str(folder), "--out", str(out), "--model", "none", "-q"],
+                            catch_exceptions=False)
+    assert without.exit_code == 0
+    assert "Zorblax" not in (out / "graph.ttl").read_text(encoding="utf-8")
+    with_model = runner.invoke(cli, ["build", str(folder), "--out", str(out), "--model", saved_model[0], "-q"],
+                               catch_exceptions=False)
+    assert with_model.exit_code == 0
+    graph = (out / "graph.ttl").read_text(encoding="utf-8")
+    assert "Zorblax Dynamics" in graph and "investsIn" in graph
+    missing = runner.invoke(cli, ["build", str(folder), "--out", str(out), "--model", "xx_missing_model"])
+    assert missing.exit_code == 1 and "not installed" in missing.output and "Traceback" not in missing.output
