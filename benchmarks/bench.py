@@ -86,8 +86,10 @@ def machine() -> str:
         mem = f"{kb / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
-    return (f"{cpu}, {os.cpu_count()} cores, {mem} RAM, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, spaCy {spacy.__version__}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem} RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, spaCy {spacy.__version__}"
+    )
 
 
 def size(path: Path) -> int:
@@ -205,8 +207,7 @@ def log(message: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=1000, help="corpus size (1000, 10000, 100000)")
     parser.add_argument("--jobs", type=int, default=2, help="processes of the parallel build")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one, removed)")
@@ -241,8 +242,7 @@ def main() -> None:
     one = run_build(corpus, work / "out-1", 1, cache=True)
     log(f"kg build --jobs {args.jobs}")
     many = run_build(corpus, work / f"out-{args.jobs}", args.jobs, cache=True)
-    identical = (work / "out-1" / "graph.ttl").read_bytes() == \
-        (work / f"out-{args.jobs}" / "graph.ttl").read_bytes()
+    identical = (work / "out-1" / "graph.ttl").read_bytes() == (work / f"out-{args.jobs}" / "graph.ttl").read_bytes()
 
     log("incremental rebuilds")
     files = sorted(p for p in corpus.rglob("*") if p.is_file())
@@ -261,41 +261,76 @@ def main() -> None:
 
     out1 = work / "out-1"
     full = one["wall"]
-    rows = [("articles / words", f"{n} / {words}", ""),
-            ("spaCy blank(lang) + sentencizer (ceiling)", f"{words / bare:,.0f} words/s",
-             f"{n / bare:,.0f} articles/s")]
+    rows = [
+        ("articles / words", f"{n} / {words}", ""),
+        ("spaCy blank(lang) + sentencizer (ceiling)", f"{words / bare:,.0f} words/s", f"{n / bare:,.0f} articles/s"),
+    ]
     ratio_one = (words / full) / (words / bare)
-    rows.append(("kg build, 1 process (wall, incl. start-up)", f"{words / full:,.0f} words/s",
-                 f"{n / full:,.1f} articles/s; {ratio_one:.1%} of ceiling (target ≥ 50%)"))
+    rows.append(
+        (
+            "kg build, 1 process (wall, incl. start-up)",
+            f"{words / full:,.0f} words/s",
+            f"{n / full:,.1f} articles/s; {ratio_one:.1%} of ceiling (target ≥ 50%)",
+        )
+    )
     speedup = full / many["wall"]
-    rows.append((f"kg build --jobs {args.jobs}", f"{words / many['wall']:,.0f} words/s",
-                 f"{n / many['wall']:,.1f} articles/s; ×{speedup:.2f} vs 1 process (target ≥ 1.7); "
-                 f"graph.ttl byte-identical: {'yes' if identical else 'NO'}"))
+    rows.append(
+        (
+            f"kg build --jobs {args.jobs}",
+            f"{words / many['wall']:,.0f} words/s",
+            f"{n / many['wall']:,.1f} articles/s; ×{speedup:.2f} vs 1 process (target ≥ 1.7); "
+            f"graph.ttl byte-identical: {'yes' if identical else 'NO'}",
+        )
+    )
     for key in ("read", "cache", "analyse+extract", "graph", "store", "page"):
         if key in one["seconds"]:
-            rows.append((f"  stage {key} (1 process)", f"{one['seconds'][key]:.2f} s",
-                         f"{one['seconds'][key] / one['seconds']['total']:.0%} of build"))
+            rows.append(
+                (
+                    f"  stage {key} (1 process)",
+                    f"{one['seconds'][key]:.2f} s",
+                    f"{one['seconds'][key] / one['seconds']['total']:.0%} of build",
+                )
+            )
     per_article = sum(stage_seconds.values())
     for key, value in stage_seconds.items():
-        rows.append((f"  per-article {key}", f"{sample_words / value:,.0f} words/s",
-                     f"{value / per_article:.0%} of analyse+extract ({len(sample)} articles)"))
+        rows.append(
+            (
+                f"  per-article {key}",
+                f"{sample_words / value:,.0f} words/s",
+                f"{value / per_article:.0%} of analyse+extract ({len(sample)} articles)",
+            )
+        )
     rows.append(("peak RSS, 1 process", f"{one['peak_rss'] / 2**20:,.0f} MiB", "target < 1.5 GB at 100k"))
     rows.append((f"peak RSS, --jobs {args.jobs} (all processes)", f"{many['peak_rss'] / 2**20:,.0f} MiB", ""))
     rows.append(("triples", f"{one['triples']:,}", ""))
-    rows.append(("output size", f"graph.ttl {size(out1 / 'graph.ttl') / 2**20:,.1f} MiB",
-                 f"store/ {size(out1 / 'store') / 2**20:,.1f} MiB, "
-                 f"graph.html {size(out1 / 'graph.html') / 2**20:,.1f} MiB, "
-                 f"cache/ {size(out1 / 'cache') / 2**20:,.1f} MiB"))
+    rows.append(
+        (
+            "output size",
+            f"graph.ttl {size(out1 / 'graph.ttl') / 2**20:,.1f} MiB",
+            f"store/ {size(out1 / 'store') / 2**20:,.1f} MiB, "
+            f"graph.html {size(out1 / 'graph.html') / 2**20:,.1f} MiB, "
+            f"cache/ {size(out1 / 'cache') / 2**20:,.1f} MiB",
+        )
+    )
     rows.append(("page generation (max_nodes 2000)", f"{one['seconds'].get('page', 0):.2f} s", ""))
     for name, result in [*incremental.items(), ("nothing changed", unchanged)]:
-        rows.append((f"rebuild after: {name}", f"{result['wall']:.2f} s",
-                     f"{result['wall'] / full:.1%} of full build (target ≤ 5%); "
-                     + ", ".join(f"{k} {v:.2f}s" for k, v in result["seconds"].items() if k != "total")))
+        rows.append(
+            (
+                f"rebuild after: {name}",
+                f"{result['wall']:.2f} s",
+                f"{result['wall'] / full:.1%} of full build (target ≤ 5%); "
+                + ", ".join(f"{k} {v:.2f}s" for k, v in result["seconds"].items() if k != "total"),
+            )
+        )
     for name, kg_s, rdflib_s, count in queries:
         if kg_s:
-            rows.append((f"query: {name}", f"{kg_s * 1000:,.1f} ms (kg, warm)",
-                         f"rdflib in-memory {rdflib_s * 1000:,.0f} ms: ×{rdflib_s / kg_s:,.0f}; "
-                         f"{count} rows"))
+            rows.append(
+                (
+                    f"query: {name}",
+                    f"{kg_s * 1000:,.1f} ms (kg, warm)",
+                    f"rdflib in-memory {rdflib_s * 1000:,.0f} ms: ×{rdflib_s / kg_s:,.0f}; {count} rows",
+                )
+            )
         else:
             rows.append((name, f"{rdflib_s:.1f} s", f"{count:,} triples"))
 

@@ -87,9 +87,11 @@ PT_TITLES = [
 ]
 EN_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 PT_DAYS = ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira"]
-NEW_ORG_PARTS = (["Zent", "Lum", "Quor", "Vald", "Nexa", "Orb", "Kair", "Tess", "Aur", "Mird"],
-                 ["rix", "ora", "ion", "ant", "ega", "ix", "eon", "ara", "us", "ent"],
-                 ["AI", "Labs", "Systems", "Robotics"])
+NEW_ORG_PARTS = (
+    ["Zent", "Lum", "Quor", "Vald", "Nexa", "Orb", "Kair", "Tess", "Aur", "Mird"],
+    ["rix", "ora", "ion", "ant", "ega", "ix", "eon", "ara", "us", "ent"],
+    ["AI", "Labs", "Systems", "Robotics"],
+)
 
 
 def _names() -> dict[str, list[str]]:
@@ -118,11 +120,20 @@ def _slots(rng: random.Random, names: dict[str, list[str]], lang: str) -> dict[s
     models = rng.sample(names["AIModel"], 2)
     new_org = rng.choice(NEW_ORG_PARTS[0]) + rng.choice(NEW_ORG_PARTS[1]) + " " + rng.choice(NEW_ORG_PARTS[2])
     return {
-        "org": orgs[0], "org2": orgs[1], "org3": orgs[2], "model": models[0], "model2": models[1],
-        "hw": rng.choice(names["Hardware"]), "person": rng.choice(names["Person"]),
-        "place": rng.choice(names["Place"]), "product": rng.choice(names["Product"]),
-        "project": rng.choice(names["Project"]), "sector": rng.choice(names["Sector"]), "new_org": new_org,
-        "amount": _amount(rng, lang), "pct": str(rng.randint(2, 30)),
+        "org": orgs[0],
+        "org2": orgs[1],
+        "org3": orgs[2],
+        "model": models[0],
+        "model2": models[1],
+        "hw": rng.choice(names["Hardware"]),
+        "person": rng.choice(names["Person"]),
+        "place": rng.choice(names["Place"]),
+        "product": rng.choice(names["Product"]),
+        "project": rng.choice(names["Project"]),
+        "sector": rng.choice(names["Sector"]),
+        "new_org": new_org,
+        "amount": _amount(rng, lang),
+        "pct": str(rng.randint(2, 30)),
         "day": rng.choice(EN_DAYS if lang == "en" else PT_DAYS),
     }
 
@@ -164,13 +175,20 @@ def write_article(folder: Path, number: int, names: dict[str, list[str]], seed: 
         import html
 
         paras = "\n".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n\n"))
-        text = (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8">'
-                f"<title>{html.escape(title)}</title>\n"
-                f'<meta name="date" content="{date}"></head>\n<body>\n<nav><a href="/">Home</a></nav>\n'
-                f"<article>\n<h1>{html.escape(title)}</h1>\n{paras}\n</article>\n</body>\n</html>\n")
+        text = (
+            f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8">'
+            f"<title>{html.escape(title)}</title>\n"
+            f'<meta name="date" content="{date}"></head>\n<body>\n<nav><a href="/">Home</a></nav>\n'
+            f"<article>\n<h1>{html.escape(title)}</h1>\n{paras}\n</article>\n</body>\n</html>\n"
+        )
     else:
-        record = {"title": title, "text": body, "language": lang, "published": date,
-                  "url": f"https://news.example/{number}"}
+        record = {
+            "title": title,
+            "text": body,
+            "language": lang,
+            "published": date,
+            "url": f"https://news.example/{number}",
+        }
         text = json.dumps(record, ensure_ascii=False, indent=1) + "\n"
     path.write_text(text, encoding="utf-8")
     return path

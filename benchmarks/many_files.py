@@ -21,12 +21,34 @@ import tempfile
 import time
 from pathlib import Path
 
-COMPANIES = ["DeepSeek", "OpenAI", "NVIDIA", "Microsoft", "Google", "Anthropic", "Alibaba", "Meta",
-             "Amazon", "Bank of China", "Mistral AI", "Baidu", "Tencent", "Huawei", "Samsung", "Intel"]
-EN = ["{a} competes with {b} in cloud services.", "{a} invested ${n} million in {b}.",
-      "{a} announced a partnership with {b}."]
-PT = ["A {a} concorre com a {b} em serviços de nuvem.", "A {a} investiu {n} milhões de dólares na {b}.",
-      "A {a} anunciou uma parceria com a {b}."]
+COMPANIES = [
+    "DeepSeek",
+    "OpenAI",
+    "NVIDIA",
+    "Microsoft",
+    "Google",
+    "Anthropic",
+    "Alibaba",
+    "Meta",
+    "Amazon",
+    "Bank of China",
+    "Mistral AI",
+    "Baidu",
+    "Tencent",
+    "Huawei",
+    "Samsung",
+    "Intel",
+]
+EN = [
+    "{a} competes with {b} in cloud services.",
+    "{a} invested ${n} million in {b}.",
+    "{a} announced a partnership with {b}.",
+]
+PT = [
+    "A {a} concorre com a {b} em serviços de nuvem.",
+    "A {a} investiu {n} milhões de dólares na {b}.",
+    "A {a} anunciou uma parceria com a {b}.",
+]
 
 
 def generate(folder: Path, count: int) -> None:
@@ -72,8 +94,10 @@ def main() -> int:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         peak_mib = peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
         reasons = sorted({s.reason for s in report.skipped})
-        print(f"built {report.articles:,} articles ({report.facts:,} facts, {report.triples:,} triples) "
-              f"in {elapsed:.1f}s: {args.count / elapsed:,.0f} files/s")
+        print(
+            f"built {report.articles:,} articles ({report.facts:,} facts, {report.triples:,} triples) "
+            f"in {elapsed:.1f}s: {args.count / elapsed:,.0f} files/s"
+        )
         print(f"skipped {len(report.skipped):,} ({', '.join(reasons) or 'none'})")
         print("stages: " + ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items()))
         print(f"peak memory {peak_mib:,.0f} MiB")

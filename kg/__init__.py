@@ -1,8 +1,8 @@
 """kg: news articles about the AI industry → an RDF knowledge graph with evidence for every fact.
 
-    >>> import kg
-    >>> report = kg.build(["examples/articles"], out="kg-out")   # doctest: +SKIP
-    >>> kg.query("SELECT ?s ?o WHERE { ?s kg:investsIn ?o }", out="kg-out")  # doctest: +SKIP
+>>> import kg
+>>> report = kg.build(["examples/articles"], out="kg-out")   # doctest: +SKIP
+>>> kg.query("SELECT ?s ?o WHERE { ?s kg:investsIn ?o }", out="kg-out")  # doctest: +SKIP
 """
 
 from __future__ import annotations

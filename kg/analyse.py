@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -31,14 +31,19 @@ CLOSERS = {'"', "'", "”", "’", ")", "]", "»"}
 # Separators inside names that the text writes in more than one way ("DeepSeek-R1", "DeepSeek R1").
 JOINERS = {"-", "–", "‑"}
 # "4.5", "3.1", "405B", "V3", "920C", "B200", "4o": the version or size that follows a model or chip family
-VERSION = re.compile(r"^(?:[vV]?\d{1,3}(?:\.\d{1,2})*[a-zA-Z]{0,2}|\d{1,4}[a-zA-Z]{1,2}\d{0,2}|[A-Z]{1,2}\d{1,4}[A-Za-z]{0,2})$")
+VERSION = re.compile(
+    r"^(?:[vV]?\d{1,3}(?:\.\d{1,2})*[a-zA-Z]{0,2}|\d{1,4}[a-zA-Z]{1,2}\d{0,2}|[A-Z]{1,2}\d{1,4}[A-Za-z]{0,2})$"
+)
 VERSIONED = ("AIModel", "Hardware")
 STEM = re.compile(r"^([A-Za-z]{2,})[-\s]?\d")
-TYPE_PREFERENCE = {t: i for i, t in enumerate(
-    ("Organization", "AIModel", "Hardware", "Product", "Project", "Place", "Person", "Sector"))}
+TYPE_PREFERENCE = {
+    t: i
+    for i, t in enumerate(("Organization", "AIModel", "Hardware", "Product", "Project", "Place", "Person", "Sector"))
+}
 
 
 # ---------------------------------------------------------------- sentences
+
 
 @Language.component("kg_sentences", assigns=["token.is_sent_start"])
 def kg_sentences(doc: Doc) -> Doc:
@@ -84,6 +89,7 @@ def blank(lang: str) -> Language:
 
 
 # ---------------------------------------------------------------- gazetteer
+
 
 class NameIndex:
     """Knowledge-base names by their folded token sequence, for longest-match lookup over a Doc."""
@@ -153,7 +159,6 @@ def _case_ok(span_text: str, name: Name, is_demonym: bool) -> bool:
 
 @lru_cache(maxsize=16)
 def _name_index(lang: str, extra: tuple[str, ...]) -> NameIndex:
-    import spacy
 
     ontology = load_ontology(extra)
     return NameIndex(blank(lang), ontology.names, ontology.demonyms)
@@ -162,7 +167,6 @@ def _name_index(lang: str, extra: tuple[str, ...]) -> NameIndex:
 @lru_cache(maxsize=16)
 def _organization_names(lang: str, extra: tuple[str, ...]) -> dict[tuple[str, ...], str]:
     """Folded token sequences of every organisation name, to split "Nvidia H100" into maker and chip."""
-    import spacy
 
     ontology = load_ontology(extra)
     tokenizer = blank(lang).tokenizer
@@ -233,8 +237,9 @@ class Gazetteer:
         language_end = -1
         for start, end, candidates in self.index.matches(doc):
             name, is_demonym = self._choose(doc, words, start, end, candidates)
-            if is_demonym and (self._language_name(words, start, end) or (
-                    start - language_end == 1 and words[start - 1] in LIST_WORDS)):
+            if is_demonym and (
+                self._language_name(words, start, end) or (start - language_end == 1 and words[start - 1] in LIST_WORDS)
+            ):
                 language_end = end
                 continue  # "in Portuguese or French", "em inglês": a language, not a country
             if len({n.key for n, _ in candidates}) > 1 and not self._cued:
@@ -248,8 +253,9 @@ class Gazetteer:
                 cut, org = vendor
                 spans.append(Span(doc, start, cut, label="Organization", kb_id=org, span_id="kb"))
                 start = cut
-            spans.append(Span(doc, start, end, label=entity.type, kb_id=entity.key,
-                              span_id="demonym" if is_demonym else "kb"))
+            spans.append(
+                Span(doc, start, end, label=entity.type, kb_id=entity.key, span_id="demonym" if is_demonym else "kb")
+            )
         spans = self._by_coordination(doc, words, spans, ambiguous)
         doc.spans[SPAN_KEY] = self._versions(doc, spans)
         return doc
@@ -259,8 +265,9 @@ class Gazetteer:
         after = words[end] if end < len(words) else ""
         return before in LANGUAGE_PREPOSITIONS and (after in LANGUAGE_FOLLOWERS or not after.isalpha())
 
-    def _by_coordination(self, doc: Doc, words: list[str], spans: list[Span],
-                         ambiguous: dict[int, list[tuple[Name, bool]]]) -> list[Span]:
+    def _by_coordination(
+        self, doc: Doc, words: list[str], spans: list[Span], ambiguous: dict[int, list[tuple[Name, bool]]]
+    ) -> list[Span]:
         """ "OpenAI's ChatGPT or Alphabet's Gemini": a name of several entities takes the type of the
         thing it is listed with, when one of its entities has that type."""
         out = list(spans)
@@ -272,13 +279,15 @@ class Gazetteer:
             for step in (-1, 1):
                 j = k + step
                 # "OpenAI's ChatGPT or Alphabet's Gemini": look past the owners
-                while 0 <= j < len(spans) and words[spans[j].end:spans[j].end + 1] == ["'s"]:
+                while 0 <= j < len(spans) and words[spans[j].end : spans[j].end + 1] == ["'s"]:
                     j += step
                 if 0 <= j < len(spans) and spans[j].start not in ambiguous and self._listed(words, spans[j], span):
                     neighbours.append(spans[j])
             for other in neighbours:
-                match = next((n for n, _ in candidates
-                              if self.ontology.entities[n.key].type == other.label_ != span.label_), None)
+                match = next(
+                    (n for n, _ in candidates if self.ontology.entities[n.key].type == other.label_ != span.label_),
+                    None,
+                )
                 if match is not None:
                     out[k] = Span(doc, span.start, span.end, label=other.label_, kb_id=match.key, span_id=span.id_)
                     break
@@ -287,7 +296,7 @@ class Gazetteer:
     @staticmethod
     def _listed(words: list[str], a: Span, b: Span) -> bool:
         first, second = (a, b) if a.start < b.start else (b, a)
-        gap = words[first.end:second.start]
+        gap = words[first.end : second.start]
         return 1 <= len(gap) <= 5 and any(w in LIST_WORDS for w in gap)
 
     def _vendor(self, words: list[str], start: int, end: int) -> tuple[int, str] | None:
@@ -310,31 +319,46 @@ class Gazetteer:
             span = spans[k]
             if span.label_ in VERSIONED and span.id_ == "kb":
                 nxt = spans[k + 1] if k + 1 < len(spans) else None
-                if nxt is not None and nxt.start == span.end and nxt.label_ == span.label_ \
-                        and "\n" not in span[-1].whitespace_:
+                if (
+                    nxt is not None
+                    and nxt.start == span.end
+                    and nxt.label_ == span.label_
+                    and "\n" not in span[-1].whitespace_
+                ):
                     out.append(Span(doc, span.start, nxt.end, label=nxt.label_, kb_id=nxt.kb_id_, span_id="kb"))
                     k += 2
                     continue
                 end = span.end
-                while end < len(doc) and end not in taken and "\n" not in doc[end - 1].whitespace_ and (
-                        VERSION.match(doc[end].text) or (fold(doc[end].text) in self.version_words
-                                                         and doc[end].text[:1].isupper())) \
-                        and not _is_year(doc[end].text):
+                while (
+                    end < len(doc)
+                    and end not in taken
+                    and "\n" not in doc[end - 1].whitespace_
+                    and (
+                        VERSION.match(doc[end].text)
+                        or (fold(doc[end].text) in self.version_words and doc[end].text[:1].isupper())
+                    )
+                    and not _is_year(doc[end].text)
+                ):
                     end += 1
                 if end > span.end:
-                    known = [n for n, _ in self.index.lookup(doc[span.start:end])
-                             if self.ontology.entities.get(n.key) is not None]
+                    known = [
+                        n
+                        for n, _ in self.index.lookup(doc[span.start : end])
+                        if self.ontology.entities.get(n.key) is not None
+                    ]
                     key = known[0].key if known else ""
-                    out.append(Span(doc, span.start, end, label=span.label_, kb_id=key,
-                                    span_id="kb" if key else "rule"))
+                    out.append(
+                        Span(doc, span.start, end, label=span.label_, kb_id=key, span_id="kb" if key else "rule")
+                    )
                     k += 1
                     continue
             out.append(span)
             k += 1
         return out
 
-    def _choose(self, doc: Doc, words: list[str], start: int, end: int,
-                candidates: list[tuple[Name, bool]]) -> tuple[Name, bool]:
+    def _choose(
+        self, doc: Doc, words: list[str], start: int, end: int, candidates: list[tuple[Name, bool]]
+    ) -> tuple[Name, bool]:
         keys = {name.key for name, _ in candidates}
         self._cued = False
         if len(keys) == 1:
@@ -402,8 +426,13 @@ class NameFinder:
         for span in doc.spans.get(SPAN_KEY, []):
             if span.label_ == "Sector" and span.text[:1].isupper() and not (len(span) == 1 and len(span.text) <= 3):
                 continue  # "Plano Nacional de Inteligência Artificial": part of a longer name
-            if (span.label_ == "Place" and span.id_ == "kb" and span.end < len(doc)
-                    and self._capitalised(doc[span.end]) and "\n" not in span[-1].whitespace_):
+            if (
+                span.label_ == "Place"
+                and span.id_ == "kb"
+                and span.end < len(doc)
+                and self._capitalised(doc[span.end])
+                and "\n" not in span[-1].whitespace_
+            ):
                 place_starts.add(span.start)
                 continue  # "Hangzhou City Investment Group": kept only if the longer name is a company
             for i in range(span.start, span.end):
@@ -421,22 +450,36 @@ class NameFinder:
             while j < n and not taken[j]:
                 if self._capitalised(doc[j]) and "\n" not in doc[j - 1].whitespace_:
                     j += 1
-                elif (words[j] in CONNECTORS and j + 1 < n and not taken[j + 1]
-                      and self._capitalised(doc[j + 1]) and words[j] != "and"):
+                elif (
+                    words[j] in CONNECTORS
+                    and j + 1 < n
+                    and not taken[j + 1]
+                    and self._capitalised(doc[j + 1])
+                    and words[j] != "and"
+                ):
                     j += 2
                 else:
                     break
             start = i
             # a capitalised stop word or the first word of a sentence is not a name on its own, and a
             # capitalised title opening the sentence is a cue, not part of the name ("Analyst Priya Ramaswamy")
-            while start < j and (words[start] in self.stop or (doc[start].is_sent_start and j - start == 1
-                                                                 and not self._cue_left(words, start)
-                                                                 and not self._apposition(words, j))
-                                 or (j - start > 1 and cue_type(words, start, self.cues) == "Person")):
+            while start < j and (
+                words[start] in self.stop
+                or (
+                    doc[start].is_sent_start
+                    and j - start == 1
+                    and not self._cue_left(words, start)
+                    and not self._apposition(words, j)
+                )
+                or (j - start > 1 and cue_type(words, start, self.cues) == "Person")
+            ):
                 start += 1
             if start < j:
-                label = self._type(doc, words, start, j) or self._place_before_place(doc, words, j) \
+                label = (
+                    self._type(doc, words, start, j)
+                    or self._place_before_place(doc, words, j)
                     or self._surname(words, start, j, surnames)
+                )
                 if start in place_starts and (label != "Organization" or not self._suffixed(words, start, j)):
                     label = None  # the place stays a place: "China Mobile" is in the knowledge base anyway
                 if label:
@@ -452,8 +495,13 @@ class NameFinder:
     @staticmethod
     def _capitalised(token) -> bool:
         text = token.text
-        return (len(text) > 1 and text[0].isupper() and any(c.isalpha() for c in text) and not token.is_punct
-                and all(c.isalnum() or c in "-.&'’" for c in text))
+        return (
+            len(text) > 1
+            and text[0].isupper()
+            and any(c.isalpha() for c in text)
+            and not token.is_punct
+            and all(c.isalnum() or c in "-.&'’" for c in text)
+        )
 
     def _place_before_place(self, doc: Doc, words: list[str], end: int) -> str | None:
         """ "in Lordstown, Ohio": a name followed by a comma and a known state or country is a place."""
@@ -469,8 +517,9 @@ class NameFinder:
         return "Person" if end - start == 1 and words[start] in surnames else None
 
     def _suffixed(self, words: list[str], start: int, end: int) -> bool:
-        return any(_matches_at(words, end - len(p), p) and end - len(p) > start
-                   for p in self.suffixes.get("Organization", []))
+        return any(
+            _matches_at(words, end - len(p), p) and end - len(p) > start for p in self.suffixes.get("Organization", [])
+        )
 
     def _apposition(self, words: list[str], end: int) -> str | None:
         """ "X, a Chinese startup" / "X, uma startup chinesa" / "X, CEO da Y": the type the apposition names."""
@@ -511,14 +560,24 @@ class NameFinder:
             return left
         # "Plano Nacional de IA", "Banco Inter", "Universidade de Lisboa": the name opens with its kind
         if end - start >= 2:
-            first = cue_type(words, start, {t: [p for p in ps if len(p) == 1] for t, ps in self.cues.items()
-                                            if t in ("Organization", "Project")})
+            first = cue_type(
+                words,
+                start,
+                {t: [p for p in ps if len(p) == 1] for t, ps in self.cues.items() if t in ("Organization", "Project")},
+            )
             if first:
                 return first
         # "the Ascend 920C chip", "o app Quark": a type noun right after the name
         if end < len(doc):
-            right = cue_type(words, end, {t: [p for p in ps if len(p) == 1] for t, ps in self.cues.items()
-                                          if t in ("AIModel", "Hardware", "Product")})
+            right = cue_type(
+                words,
+                end,
+                {
+                    t: [p for p in ps if len(p) == 1]
+                    for t, ps in self.cues.items()
+                    if t in ("AIModel", "Hardware", "Product")
+                },
+            )
             if right:
                 return right
         stem = STEM.match(doc[start].text)
@@ -543,8 +602,14 @@ def make_name_finder(nlp: Language, name: str, ontology: list[str]) -> NameFinde
 
 # ---------------------------------------------------------------- an optional statistical model
 
-MODEL_LABELS = {"ORG": "Organization", "PERSON": "Person", "PER": "Person", "GPE": "Place", "LOC": "Place",
-                "PRODUCT": "Product"}
+MODEL_LABELS = {
+    "ORG": "Organization",
+    "PERSON": "Person",
+    "PER": "Person",
+    "GPE": "Place",
+    "LOC": "Place",
+    "PRODUCT": "Product",
+}
 DEFAULT_MODELS = {"en": "en_core_web_sm", "pt": "pt_core_news_sm"}
 
 
@@ -560,8 +625,10 @@ def resolve_model(model: str | None, lang: str) -> str | None:
         return name if name and spacy.util.is_package(name) else None
     if spacy.util.is_package(model) or Path(model).is_dir():
         return model
-    raise ModelError(f"spaCy model {model!r} is not installed: install its package, give the folder of a saved "
-                     "pipeline, or build without --model (kg needs no model)")
+    raise ModelError(
+        f"spaCy model {model!r} is not installed: install its package, give the folder of a saved "
+        "pipeline, or build without --model (kg needs no model)"
+    )
 
 
 class ModelNames:
@@ -598,6 +665,7 @@ def make_model_names(nlp: Language, name: str, model: str) -> ModelNames:
 
 # ---------------------------------------------------------------- the pipeline
 
+
 @lru_cache(maxsize=8)
 def pipeline(lang: str, ontology: tuple[str, ...] = (), model: str | None = None) -> Language:
     """The blank spaCy pipeline for `lang` with the `kg` components (built once per language).
@@ -605,7 +673,6 @@ def pipeline(lang: str, ontology: tuple[str, ...] = (), model: str | None = None
     `model` names a spaCy model package (or saved pipeline folder) whose entities are added as
     candidates the knowledge base lacks; see `resolve_model`.
     """
-    import spacy
 
     nlp = blank(lang)
     nlp.add_pipe("kg_sentences")

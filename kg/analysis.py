@@ -141,9 +141,7 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
         if relation in SYMMETRIC:
             items += evidence.get((str(o), relation, str(s)), ())
         unique = {e["assertion"]: e for e in items}
-        nxg.add_edge(
-            str(s), str(o), key=relation, relation=relation, evidence=_sort_evidence(list(unique.values()))
-        )
+        nxg.add_edge(str(s), str(o), key=relation, relation=relation, evidence=_sort_evidence(list(unique.values())))
     return nxg
 
 
@@ -217,9 +215,7 @@ def degree(nxg: nx.MultiDiGraph) -> dict[str, int]:
 def degree_ranking(nxg: nx.MultiDiGraph, n: int = 10) -> list[tuple[str, str, int]]:
     """The `n` entities in the most facts, as (label, type, degree), ties by label."""
     degrees = degree(nxg)
-    ranked = sorted(
-        degrees.items(), key=lambda item: (-item[1], nxg.nodes[item[0]].get("label", ""), item[0])
-    )
+    ranked = sorted(degrees.items(), key=lambda item: (-item[1], nxg.nodes[item[0]].get("label", ""), item[0]))
     return [(nxg.nodes[node].get("label", ""), nxg.nodes[node].get("type", ""), d) for node, d in ranked[:n]]
 
 

@@ -37,15 +37,20 @@ def cache_salt(pipeline_version: str, ontology_version: str) -> str:
 
     from . import __version__
 
-    parts = [f"format={FORMAT}", f"pipeline={pipeline_version}", f"ontology={ontology_version}",
-             f"kg={__version__}", f"spacy={spacy.__version__}", f"code={_code_digest()}"]
+    parts = [
+        f"format={FORMAT}",
+        f"pipeline={pipeline_version}",
+        f"ontology={ontology_version}",
+        f"kg={__version__}",
+        f"spacy={spacy.__version__}",
+        f"code={_code_digest()}",
+    ]
     return "\n".join(parts)
 
 
 # The modules whose code decides an article's result. Their digest is part of the key too, so that
 # editing the rules in a checkout invalidates the cache even before PIPELINE_VERSION is bumped.
-_ANALYSING_MODULES = ("analyse.py", "extract.py", "link.py", "money.py", "ontology.py", "records.py",
-                      "namespace.py")
+_ANALYSING_MODULES = ("analyse.py", "extract.py", "link.py", "money.py", "ontology.py", "records.py", "namespace.py")
 
 
 def _code_digest() -> str:
@@ -83,8 +88,22 @@ def encode(result: ArticleResult) -> list[Any]:
     return [
         [a.id, a.path, a.title, a.lang, a.url, a.published, a.sha256],
         [[m.start, m.end, m.text, m.label, m.key, m.source, m.sentence] for m in result.mentions],
-        [[f.subject, f.predicate, f.object, f.article, f.evidence, f.start, f.end, f.confidence,
-          None if f.amount is None else str(f.amount), f.currency, f.date] for f in result.facts],
+        [
+            [
+                f.subject,
+                f.predicate,
+                f.object,
+                f.article,
+                f.evidence,
+                f.start,
+                f.end,
+                f.confidence,
+                None if f.amount is None else str(f.amount),
+                f.currency,
+                f.date,
+            ]
+            for f in result.facts
+        ],
         [[e.key, e.label, e.type, list(e.aliases), e.wikidata] for e in result.new_entities],
     ]
 
@@ -95,13 +114,16 @@ def decode(data: list[Any]) -> ArticleResult:
     article = Article(aid, path, title, "", lang, url, published, sha)
     return ArticleResult(
         article=article,
-        mentions=tuple(Mention(s, e, text, label, key, source, sentence)
-                       for s, e, text, label, key, source, sentence in mentions),
-        facts=tuple(Fact(s, p, o, art, ev, start, end, conf,
-                         None if amount is None else Decimal(amount), cur, date)
-                    for s, p, o, art, ev, start, end, conf, amount, cur, date in facts),
-        new_entities=tuple(Entity(key, label, type_, tuple(aliases), wd)
-                           for key, label, type_, aliases, wd in entities),
+        mentions=tuple(
+            Mention(s, e, text, label, key, source, sentence) for s, e, text, label, key, source, sentence in mentions
+        ),
+        facts=tuple(
+            Fact(s, p, o, art, ev, start, end, conf, None if amount is None else Decimal(amount), cur, date)
+            for s, p, o, art, ev, start, end, conf, amount, cur, date in facts
+        ),
+        new_entities=tuple(
+            Entity(key, label, type_, tuple(aliases), wd) for key, label, type_, aliases, wd in entities
+        ),
     )
 
 
@@ -140,8 +162,9 @@ class ArticleCache:
         """Store `result` under `key` atomically (temporary file, then rename); failures only log."""
         path = self.path(key)
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-        data = json.dumps({"key": key, "result": encode(result)}, ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8", "surrogatepass")
+        data = json.dumps({"key": key, "result": encode(result)}, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8", "surrogatepass"
+        )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(tmp, "wb") as fh:

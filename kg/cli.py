@@ -19,19 +19,26 @@ FORMATS = ("table", "csv", "tsv", "json", "turtle")
 
 def out_option(func):
     """The shared `--out DIR` option: where the graph is built and read from."""
-    return click.option("-o", "--out", default="kg-out", show_default=True,
-                        type=click.Path(file_okay=False, path_type=Path),
-                        help="Output folder of the graph (graph.ttl, graph.html, store/).")(func)
+    return click.option(
+        "-o",
+        "--out",
+        default="kg-out",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Output folder of the graph (graph.ttl, graph.html, store/).",
+    )(func)
 
 
 def user_errors(func):
     """Turn `kg` errors into a one-line message and exit code 1, never a traceback."""
+
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
         except KGError as exc:
             raise click.ClickException(str(exc)) from exc
+
     return wrapper
 
 
@@ -54,17 +61,38 @@ def cli(verbose: int) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @out_option
-@click.option("--ontology", "ontology", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="Extra ontology or knowledge-base Turtle file or folder (repeatable).")
-@click.option("--max-nodes", default=2000, show_default=True, type=click.IntRange(min=0),
-              help="Most entities drawn on the page (0: all); the most important are kept.")
+@click.option(
+    "--ontology",
+    "ontology",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Extra ontology or knowledge-base Turtle file or folder (repeatable).",
+)
+@click.option(
+    "--max-nodes",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Most entities drawn on the page (0: all); the most important are kept.",
+)
 @click.option("--strict", is_flag=True, help="Fail the build if any input is skipped.")
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(min=0),
-              help="Processes that analyse articles (0: one per core). The output does not depend on it.")
+@click.option(
+    "-j",
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Processes that analyse articles (0: one per core). The output does not depend on it.",
+)
 @click.option("--no-cache", is_flag=True, help="Re-analyse every article instead of reusing OUT/cache/.")
-@click.option("--model", default="auto", show_default=True, metavar="NAME|PATH|auto|none",
-              help="A spaCy model package or saved pipeline whose entities add names the knowledge base "
-                   "lacks ('auto': en_core_web_sm / pt_core_news_sm where installed; 'none': rules only).")
+@click.option(
+    "--model",
+    default="auto",
+    show_default=True,
+    metavar="NAME|PATH|auto|none",
+    help="A spaCy model package or saved pipeline whose entities add names the knowledge base "
+    "lacks ('auto': en_core_web_sm / pt_core_news_sm where installed; 'none': rules only).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress bar, no summary).")
 @user_errors
 def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, quiet):
@@ -86,9 +114,18 @@ def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, quiet)
 
     progress = _Progress(paths, enabled=not quiet and sys.stderr.isatty())
     try:
-        report = run_build(paths, out, ontology=ontology, max_nodes=max_nodes or None, strict=strict,
-                           on_article=progress.step, on_stage=progress.stage, jobs=jobs, cache=not no_cache,
-                           model=model)
+        report = run_build(
+            paths,
+            out,
+            ontology=ontology,
+            max_nodes=max_nodes or None,
+            strict=strict,
+            on_article=progress.step,
+            on_stage=progress.stage,
+            jobs=jobs,
+            cache=not no_cache,
+            model=model,
+        )
     finally:
         progress.done()
     if quiet:
@@ -153,8 +190,10 @@ class _Progress:
         total = max(self.total, self.count)
         filled = int(self.WIDTH * self.count / total) if total else 0
         eta = (total - self.count) / rate if rate else 0.0
-        line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.count}/{total} articles  "
-                f"{rate:.1f}/s  ETA {_duration(eta)}")
+        line = (
+            f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.count}/{total} articles  "
+            f"{rate:.1f}/s  ETA {_duration(eta)}"
+        )
         click.echo(f"\r{line:<79}", nl=False, err=True)
         self.shown = True
 
@@ -172,17 +211,28 @@ class _Progress:
 
 def _duration(seconds: float) -> str:
     seconds = int(seconds + 0.5)
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}" if seconds >= 3600 \
+    return (
+        f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        if seconds >= 3600
         else f"{seconds // 60}:{seconds % 60:02d}"
+    )
 
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("sparql")
 @out_option
-@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-              help="Output format (turtle for CONSTRUCT and DESCRIBE).")
-@click.option("--timeout", type=float, default=30.0, show_default=True,
-              help="Seconds before a query is stopped (0: no limit).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format (turtle for CONSTRUCT and DESCRIBE).",
+)
+@click.option(
+    "--timeout", type=float, default=30.0, show_default=True, help="Seconds before a query is stopped (0: no limit)."
+)
 @click.option("--allow-update", is_flag=True, help="Allow SPARQL UPDATE to modify the store.")
 @user_errors
 def query(sparql, out, fmt, timeout, allow_update):
@@ -231,12 +281,21 @@ def stats(out, top):
 
 
 @cli.command("eval", context_settings=CONTEXT)
-@click.option("--gold", "gold", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Folder of gold files (<id>.json in the guidelines' format).")
+@click.option(
+    "--gold",
+    "gold",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of gold files (<id>.json in the guidelines' format).",
+)
 @out_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a report.")
-@click.option("--errors/--no-errors", default=True, show_default=True,
-              help="List the misses and false positives with their evidence.")
+@click.option(
+    "--errors/--no-errors",
+    default=True,
+    show_default=True,
+    help="List the misses and false positives with their evidence.",
+)
 @user_errors
 def eval_command(gold, out, as_json, errors):
     """Score the built graph against your own annotated articles.
@@ -262,8 +321,9 @@ def eval_command(gold, out, as_json, errors):
     click.echo(f"{'':<22}{'P':>7}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>5}{'fn':>5}")
 
     def row(name: str, r: dict) -> None:
-        click.echo(f"{name:<22}{r['precision']:>7.3f}{r['recall']:>7.3f}{r['f1']:>7.3f}"
-                   f"{r['tp']:>5}{r['fp']:>5}{r['fn']:>5}")
+        click.echo(
+            f"{name:<22}{r['precision']:>7.3f}{r['recall']:>7.3f}{r['f1']:>7.3f}{r['tp']:>5}{r['fp']:>5}{r['fn']:>5}"
+        )
 
     row("entities", report["entities"])
     for name, r in report["entities_by_type"].items():
@@ -276,8 +336,12 @@ def eval_command(gold, out, as_json, errors):
     click.echo(f"investment amounts right: {amounts['right']}/{amounts['total']}")
     if not errors:
         return
-    for title, key in (("missed entities", "missed_entities"), ("false entities", "false_entities"),
-                       ("missed relations", "missed_relations"), ("false relations", "false_relations")):
+    for title, key in (
+        ("missed entities", "missed_entities"),
+        ("false entities", "false_entities"),
+        ("missed relations", "missed_relations"),
+        ("false relations", "false_relations"),
+    ):
         items = report[key]
         if not items:
             continue
@@ -288,8 +352,9 @@ def eval_command(gold, out, as_json, errors):
             elif key == "false_entities":
                 click.echo(f"  {item['type']} {item['label']!r}: {item['why']}")
             elif key == "missed_relations":
-                click.echo(f"  {item['subject']} {item['relation']} {item['object']} ({item['article']}): "
-                           f"{item['evidence']}")
+                click.echo(
+                    f"  {item['subject']} {item['relation']} {item['object']} ({item['article']}): {item['evidence']}"
+                )
             else:
                 click.echo(f"  {item['subject']} {item['relation']} {item['object']}")
                 for line in item["evidence"]:

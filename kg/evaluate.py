@@ -29,7 +29,7 @@ def normalise(name: str) -> str:
     text = re.sub(r"[^0-9a-z]+", " ", ascii_name.casefold()).strip()
     for article in LEADING_ARTICLES:
         if text.startswith(article) and len(text) > len(article):
-            return text[len(article):]
+            return text[len(article) :]
     return text
 
 
@@ -74,8 +74,14 @@ class Evaluation:
 
     def as_dict(self) -> dict[str, Any]:
         def row(c: Counts) -> dict[str, Any]:
-            return {"tp": c.tp, "fp": c.fp, "fn": c.fn, "precision": round(c.precision, 3),
-                    "recall": round(c.recall, 3), "f1": round(c.f1, 3)}
+            return {
+                "tp": c.tp,
+                "fp": c.fp,
+                "fn": c.fn,
+                "precision": round(c.precision, 3),
+                "recall": round(c.recall, 3),
+                "f1": round(c.f1, 3),
+            }
 
         typed = [t for t in ENTITY_TYPES if t != "Sector"]
         return {
@@ -85,8 +91,10 @@ class Evaluation:
             "extended": row(self.total(self.relations, RELATIONS[4:])),
             "relations": {r: row(self.relations[r]) for r in RELATIONS if r in self.relations},
             "amounts": {"right": self.amounts.tp, "total": self.amounts.tp + self.amounts.fn},
-            "missed_entities": self.missed_entities, "false_entities": self.false_entities,
-            "missed_relations": self.missed_relations, "false_relations": self.false_relations,
+            "missed_entities": self.missed_entities,
+            "false_entities": self.false_entities,
+            "missed_relations": self.missed_relations,
+            "false_relations": self.false_relations,
         }
 
 
@@ -120,8 +128,7 @@ def evaluate(graph, gold_docs: list[dict[str, Any]]) -> Evaluation:
     gold_entities: dict[str, dict[str, Any]] = {}
     for doc in gold_docs:
         for e in doc["entities"]:
-            g = gold_entities.setdefault(e["id"], {"type": e["type"], "names": set(), "optional": True,
-                                                   "articles": []})
+            g = gold_entities.setdefault(e["id"], {"type": e["type"], "names": set(), "optional": True, "articles": []})
             g["names"] |= {normalise(n) for n in e.get("names", [])}
             g["optional"] = g["optional"] and bool(e.get("optional"))
             g["articles"].append(doc["id"])
@@ -167,8 +174,13 @@ def evaluate(graph, gold_docs: list[dict[str, Any]]) -> Evaluation:
             continue
         else:
             result.entities[t].fp += 1
-            why = "wrong type: gold says " + ", ".join(sorted({gold_entities[i]["type"] for i in ids})) \
-                if ids else "not a gold entity" if not (ids - hit) else "duplicate of an entity already matched"
+            why = (
+                "wrong type: gold says " + ", ".join(sorted({gold_entities[i]["type"] for i in ids}))
+                if ids
+                else "not a gold entity"
+                if not (ids - hit)
+                else "duplicate of an entity already matched"
+            )
             if ids and ids <= hit:
                 why = "duplicate node for an entity already matched"
             result.false_entities.append({"label": node_label[node], "type": t, "why": why})
@@ -176,8 +188,9 @@ def evaluate(graph, gold_docs: list[dict[str, Any]]) -> Evaluation:
         if g["optional"] or g["type"] == "Sector" or gid in hit:
             continue
         result.entities[g["type"]].fn += 1
-        result.missed_entities.append({"id": gid, "type": g["type"], "names": sorted(g["names"]),
-                                       "articles": g["articles"]})
+        result.missed_entities.append(
+            {"id": gid, "type": g["type"], "names": sorted(g["names"]), "articles": g["articles"]}
+        )
 
     # evidence of predicted facts
     evidence: dict[tuple, list[str]] = defaultdict(list)
@@ -198,9 +211,14 @@ def evaluate(graph, gold_docs: list[dict[str, Any]]) -> Evaluation:
                         keys.add((a, rel, b))
             if not keys:
                 result.relations[rel].fp += 1
-                result.false_relations.append({
-                    "relation": rel, "subject": node_label.get(s, str(s)), "object": node_label.get(o, str(o)),
-                    "evidence": evidence.get((s, KG[rel], o), [])[:3]})
+                result.false_relations.append(
+                    {
+                        "relation": rel,
+                        "subject": node_label.get(s, str(s)),
+                        "object": node_label.get(o, str(o)),
+                        "evidence": evidence.get((s, KG[rel], o), [])[:3],
+                    }
+                )
                 continue
             required = {k for k in keys if not gold_relations[k].get("optional")}
             new = required - found
@@ -211,8 +229,15 @@ def evaluate(graph, gold_docs: list[dict[str, Any]]) -> Evaluation:
         if r.get("optional") or key in found:
             continue
         result.relations[key[1]].fn += 1
-        result.missed_relations.append({"relation": key[1], "subject": key[0], "object": key[2],
-                                        "article": r["article"], "evidence": r.get("evidence", "")})
+        result.missed_relations.append(
+            {
+                "relation": key[1],
+                "subject": key[0],
+                "object": key[2],
+                "article": r["article"],
+                "evidence": r.get("evidence", ""),
+            }
+        )
 
     # amounts of investments
     predicted: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
@@ -228,8 +253,10 @@ def evaluate(graph, gold_docs: list[dict[str, Any]]) -> Evaluation:
         if p != "investsIn" or "amount" not in r or r.get("optional"):
             continue
         want = float(r["amount"])
-        if any(abs(a - want) <= 0.01 * want and c.upper() == str(r.get("currency", "")).upper()
-               for a, c in predicted[(s, o)]):
+        if any(
+            abs(a - want) <= 0.01 * want and c.upper() == str(r.get("currency", "")).upper()
+            for a, c in predicted[(s, o)]
+        ):
             result.amounts.tp += 1
         else:
             result.amounts.fn += 1

@@ -13,11 +13,10 @@ Facts come from one sentence each. The rules, in the order they run:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-
-import logging
 
 from spacy.tokens import Doc
 
@@ -39,12 +38,53 @@ AGENT = {"by", "pela", "pelo", "por", "pelas", "pelos"}
 INVESTOR_MARKERS = AGENT | {"from", "da", "do", "de", "dos", "das", "including", "include", "includes", "incluindo"}
 FORMER = {"former", "ex", "ex-", "antigo", "antiga", "then", "previous", "previously"}
 PASSIVE_MARKERS = {"by", "from", "of", "pela", "pelo", "por", "da", "do", "de"}
-PREPOSITIONS = {"of", "in", "to", "at", "on", "with", "for", "from", "by", "de", "da", "do", "das", "dos", "na",
-                "no", "em", "à", "ao", "com", "para", "por", "pela", "pelo"}
+PREPOSITIONS = {
+    "of",
+    "in",
+    "to",
+    "at",
+    "on",
+    "with",
+    "for",
+    "from",
+    "by",
+    "de",
+    "da",
+    "do",
+    "das",
+    "dos",
+    "na",
+    "no",
+    "em",
+    "à",
+    "ao",
+    "com",
+    "para",
+    "por",
+    "pela",
+    "pelo",
+}
 THING_PREPOSITIONS = {"with", "on", "in", "into", "using", "com", "em", "no", "na", "nos", "nas", "usando", "to", "ao"}
 CLAUSE_BREAKS = {";"}
-DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "sua", "their", "his", "her", "própria",
-               "próprio", "own"}
+DETERMINERS = {
+    "the",
+    "a",
+    "an",
+    "o",
+    "os",
+    "as",
+    "um",
+    "uma",
+    "its",
+    "seu",
+    "sua",
+    "their",
+    "his",
+    "her",
+    "própria",
+    "próprio",
+    "own",
+}
 TIGHT_LEFT, TIGHT_RIGHT = 1, 2
 JOINERS = {"-", "–"}
 MODEL_PRONOUNS = {"it", "ele", "ela"}
@@ -52,7 +92,15 @@ MODEL_NOUNS = {"model", "modelo"}
 RELATIVES = {"que", "which", "who", "whose", "cujo", "cuja", "cujos", "cujas", "where", "onde"}
 RELATIONAL = {"against", "contra", "with", "com", "to", "para", "over", "from", "than", "versus", "vs"}
 SYMMETRIC_REACH = 4
-EXECUTIVE = {"ceo", "chief", "executive", "executivo", "executiva", "diretor-executivo", "presidente-executivo"}  # "rivaliza com o desempenho da DeepSeek"
+EXECUTIVE = {
+    "ceo",
+    "chief",
+    "executive",
+    "executivo",
+    "executiva",
+    "diretor-executivo",
+    "presidente-executivo",
+}  # "rivaliza com o desempenho da DeepSeek"
 NAMED_THINGS = ("AIModel", "Product", "Hardware")
 
 
@@ -107,8 +155,9 @@ class _Lexicon:
         self.investor_nouns = words_of("investorNoun")
         self.needs_amount = words_of("needsAmount")
         self.cues = {t: PatternSet.of(ps.get(lang, [])) for t, ps in ontology.cues.items()}
-        self.cue_words = {t: PatternSet.of(p for p in ps.get(lang, []) if len(p) == 1)
-                          for t, ps in ontology.cues.items()}
+        self.cue_words = {
+            t: PatternSet.of(p for p in ps.get(lang, []) if len(p) == 1) for t, ps in ontology.cues.items()
+        }
         self.any_cue_word = PatternSet.of(p for ps in ontology.cues.values() for p in ps.get(lang, []) if len(p) == 1)
         self.org_nouns = self.cue_words["Organization"]
         self.stop = stop
@@ -134,8 +183,9 @@ def _any_at(words: Sequence[str], i: int, patterns: PatternSet) -> int:
     return patterns.at(words, i)
 
 
-def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
-          article_id: str, date: str = "") -> list[Fact]:
+def facts(
+    doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str, article_id: str, date: str = ""
+) -> list[Fact]:
     """All facts the sentences of `doc` state between the linked `mentions`."""
     lex = _lexicon(ontology.version, lang, ontology)
     words = [fold(t.text) for t in doc]
@@ -146,7 +196,8 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
         if m.start not in by_char or m.end not in ends:
             continue
         ents_by_sentence.setdefault(m.sentence, []).append(
-            _Ent(by_char[m.start], ends[m.end], m.label, m.key, m, m.source == "demonym"))
+            _Ent(by_char[m.start], ends[m.end], m.label, m.key, m, m.source == "demonym")
+        )
     money = money_spans(doc.text, lang)
     found: dict[tuple, Fact] = {}
     topic = _topic(mentions)
@@ -208,8 +259,18 @@ def facts(doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str,
     return sorted(found.values(), key=lambda f: (f.start, f.predicate, f.subject, f.object))
 
 
-def _add(found: dict, sent, s: _Ent, p: str, o: _Ent, confidence: float, amount: Money | None,
-         symmetric: bool, article_id: str, date: str) -> None:
+def _add(
+    found: dict,
+    sent,
+    s: _Ent,
+    p: str,
+    o: _Ent,
+    confidence: float,
+    amount: Money | None,
+    symmetric: bool,
+    article_id: str,
+    date: str,
+) -> None:
     subject, obj = s.key, o.key
     if symmetric and obj < subject:
         subject, obj = obj, subject
@@ -220,9 +281,17 @@ def _add(found: dict, sent, s: _Ent, p: str, o: _Ent, confidence: float, amount:
     text = sent.text
     lead = len(text) - len(text.lstrip())
     found[key] = Fact(
-        subject=subject, predicate=p, object=obj, article=article_id, evidence=text.strip(),
-        start=sent.start_char + lead, end=sent.start_char + len(text.rstrip()), confidence=round(confidence, 2),
-        amount=amount.amount if amount else None, currency=amount.currency if amount else "", date=date,
+        subject=subject,
+        predicate=p,
+        object=obj,
+        article=article_id,
+        evidence=text.strip(),
+        start=sent.start_char + lead,
+        end=sent.start_char + len(text.rstrip()),
+        confidence=round(confidence, 2),
+        amount=amount.amount if amount else None,
+        currency=amount.currency if amount else "",
+        date=date,
     )
 
 
@@ -257,8 +326,17 @@ def _lift(a: _Ent, b: _Ent, developer: dict[str, str]):
 class _Sentence:
     """One sentence's entities and words, and the rules that read facts from them."""
 
-    def __init__(self, doc: Doc, start: int, end: int, ents: list[_Ent], words: list[str],
-                 lex: _Lexicon, ontology: Ontology, money: list[Money]):
+    def __init__(
+        self,
+        doc: Doc,
+        start: int,
+        end: int,
+        ents: list[_Ent],
+        words: list[str],
+        lex: _Lexicon,
+        ontology: Ontology,
+        money: list[Money],
+    ):
         self.doc, self.start, self.end = doc, start, end
         self.ents = sorted(ents, key=lambda e: e.start)
         self.words = words
@@ -282,7 +360,7 @@ class _Sentence:
         self._transparent = {i for k in owners for i in range(self.ents[k].start, self.ents[k].end)}
         members = [k for k in range(len(self.ents)) if k not in owners]
         current = members[:1]
-        for a_k, b_k in zip(members, members[1:]):
+        for a_k, b_k in zip(members, members[1:], strict=False):
             a, b = self.ents[a_k], self.ents[b_k]
             if a.type == b.type and self._coordinated(a.end, b.start):
                 current.append(b_k)
@@ -301,12 +379,21 @@ class _Sentence:
         for k, e in enumerate(self.ents):
             nxt = self.ents[k + 1] if k + 1 < len(self.ents) else None
             prev = self.ents[k - 1] if k > 0 else None
-            if nxt is not None and self.words[e.end:e.end + 1] == ["'s"] and nxt.start == e.end + 1 \
-                    and nxt.type in NAMED_THINGS + ("Organization",) and e.type == "Organization":
+            if (
+                nxt is not None
+                and self.words[e.end : e.end + 1] == ["'s"]
+                and nxt.start == e.end + 1
+                and nxt.type in NAMED_THINGS + ("Organization",)
+                and e.type == "Organization"
+            ):
                 owners.add(k)
-            elif (prev is not None and e.type == "Organization" and prev.type in NAMED_THINGS
-                  and self.words[prev.end:e.start] in ([",", "da"], [",", "do"], [",", "de"], [",", "from"])
-                  and self.words[e.end:e.end + 1] == [","]):
+            elif (
+                prev is not None
+                and e.type == "Organization"
+                and prev.type in NAMED_THINGS
+                and self.words[prev.end : e.start] in ([",", "da"], [",", "do"], [",", "de"], [",", "from"])
+                and self.words[e.end : e.end + 1] == [","]
+            ):
                 owners.add(k)
         return owners
 
@@ -321,11 +408,15 @@ class _Sentence:
                 break
             return self._coordinated_words([w for w in words if w not in ("da", "do", "de", "from")])
         i = a_end
-        if self.words[i:i + 1] == ["'s"] and i + 1 == b_start:
+        if self.words[i : i + 1] == ["'s"] and i + 1 == b_start:
             return True  # "Alphabet's Google" stands in a list as Google
         if i == b_start:
             return False
-        if self.words[i] == "," and self.words[i + 1:b_start] and all(w in DETERMINERS for w in self.words[i + 1:b_start]):
+        if (
+            self.words[i] == ","
+            and self.words[i + 1 : b_start]
+            and all(w in DETERMINERS for w in self.words[i + 1 : b_start])
+        ):
             # "ex-pesquisadores da Meta, a Mistral ...": a new subject, not one more complement
             a = next(e for e in self.ents if e.end == a_end)
             if self.complement(a) and not self._list_goes_on(b_start):
@@ -356,9 +447,12 @@ class _Sentence:
         b = next((e for e in self.ents if e.start == b_start), None)
         if b is None:
             return False
-        gap = self.words[b.end:b.end + 3]
-        return bool(gap) and gap[0] in ("e", "and", "ou", "or", ",") and any(
-            e.start > b.end and e.start - b.end <= 3 for e in self.ents)
+        gap = self.words[b.end : b.end + 3]
+        return (
+            bool(gap)
+            and gap[0] in ("e", "and", "ou", "or", ",")
+            and any(e.start > b.end and e.start - b.end <= 3 for e in self.ents)
+        )
 
     def group(self, ent: _Ent) -> list[_Ent]:
         for k, e in enumerate(self.ents):
@@ -381,9 +475,11 @@ class _Sentence:
             if i in self.inside:
                 i += 1
                 continue
-            here = [_Trigger(i, i + len(pattern), inverse, tight)
-                    for pattern, (inverse, tight) in patterns.matches(self.words, i)
-                    if not any(k in self.inside for k in range(i, i + len(pattern)))]
+            here = [
+                _Trigger(i, i + len(pattern), inverse, tight)
+                for pattern, (inverse, tight) in patterns.matches(self.words, i)
+                if not any(k in self.inside for k in range(i, i + len(pattern)))
+            ]
             if here:
                 yield here
             i += 1
@@ -394,32 +490,49 @@ class _Sentence:
             return False
         if e.demonym or (e.end < self.end and self.words[e.end] == "'s"):
             return True
-        if self.words[e.end:e.end + 2] in (["-", "based"], ["based"]) or self.words[e.end:e.end + 1] == ["-based"]:
+        if self.words[e.end : e.end + 2] in (["-", "based"], ["based"]) or self.words[e.end : e.end + 1] == ["-based"]:
             return True
         nxt = next((x for x in self.ents if x.start >= e.end), None)
-        return nxt is not None and nxt.type in ("Organization", "Project") and nxt.start - e.end <= 2 \
-            and all((w.isalpha() and w not in self.lex.stop) or w in JOINERS for w in self.words[e.end:nxt.start])
+        return (
+            nxt is not None
+            and nxt.type in ("Organization", "Project")
+            and nxt.start - e.end <= 2
+            and all((w.isalpha() and w not in self.lex.stop) or w in JOINERS for w in self.words[e.end : nxt.start])
+        )
 
     def usable(self, e: _Ent, relation: str) -> bool:
         return relation == "locatedIn" or not self.modifier(e)
 
     def left_of(self, position: int, window: int, types: frozenset[str], relation: str = "") -> list[_Ent]:
         """Entities of `types` ending before `position`, nearest first, within `window` tokens."""
-        return [e for e in reversed(self.ents)
-                if e.end <= position and position - e.end <= window and e.type in types
-                and not self.broken(e.end, position) and self.usable(e, relation)]
+        return [
+            e
+            for e in reversed(self.ents)
+            if e.end <= position
+            and position - e.end <= window
+            and e.type in types
+            and not self.broken(e.end, position)
+            and self.usable(e, relation)
+        ]
 
     def right_of(self, position: int, window: int, types: frozenset[str], relation: str = "") -> list[_Ent]:
-        return [e for e in self.ents
-                if e.start >= position and e.start - position <= window and e.type in types
-                and not self.broken(position, e.start) and self.usable(e, relation)]
+        return [
+            e
+            for e in self.ents
+            if e.start >= position
+            and e.start - position <= window
+            and e.type in types
+            and not self.broken(position, e.start)
+            and self.usable(e, relation)
+        ]
 
     def tight_gap_ok(self, a: int, b: int) -> bool:
         """Between a tight trigger and its entity: determiners and one describing word, or a type noun
         after it ("OpenAI's new o3", "OpenAI's latest model o3", but not "OpenAI's models power Copilot")."""
         owned = self._possessor_tokens(a, b)
-        content = [i for i in range(a, b) if self.words[i] not in DETERMINERS and not self._descriptor(i)
-                   and i not in owned]
+        content = [
+            i for i in range(a, b) if self.words[i] not in DETERMINERS and not self._descriptor(i) and i not in owned
+        ]
         if content and self.words[content[-1]] == "," and len(content) <= 3 and self._closes_apposition_at(b):
             content = content[:-1]  # "OpenAI's newest flagship, GPT-5, ..."
         if any(self.words[i] in self.lex.stop or not self.words[i].isalnum() for i in content):
@@ -449,7 +562,7 @@ class _Sentence:
         ("SoftBank ... investe na empresa responsável pelo"): the words after it are about that noun.
         A noun right after the name ("the o3 model was trained") is the name's own."""
         cues = self.lex.cues.get(entity.type, PatternSet())
-        if self.words[entity.end:entity.end + 1] == [","]:
+        if self.words[entity.end : entity.end + 1] == [","]:
             # "Thrive Capital, the venture firm run by Josh Kushner": the noun is the name's apposition
             i = entity.end + 1
             while i < position and (self.words[i] in DETERMINERS or not _any_at(self.words, i, cues)):
@@ -502,8 +615,9 @@ class _Sentence:
 
     # ------------------------------------------------------------ rules
 
-    def facts(self, referent: str | None, topic: str | None, target: str | None = None,
-              recent_models: Sequence[_Ent] = ()) -> Iterator[tuple[_Ent, str, _Ent, float, Money | None]]:
+    def facts(
+        self, referent: str | None, topic: str | None, target: str | None = None, recent_models: Sequence[_Ent] = ()
+    ) -> Iterator[tuple[_Ent, str, _Ent, float, Money | None]]:
         self._referent = referent
         self.raiser: str | None = None
         self.anaphors = self._anaphors(referent) + self._model_pronouns(recent_models)
@@ -537,8 +651,14 @@ class _Sentence:
                 continue
             if i + 1 < self.end and (i + 1) in self.inside:
                 continue  # "a empresa DeepSeek": apposition, the name itself is there
-            m = Mention(self.doc[i].idx, self.doc[i].idx + len(self.doc[i].text), self.doc[i].text,
-                        "Organization", referent, "anaphor")
+            m = Mention(
+                self.doc[i].idx,
+                self.doc[i].idx + len(self.doc[i].text),
+                self.doc[i].text,
+                "Organization",
+                referent,
+                "anaphor",
+            )
             out.append(_Ent(i, i + 1, "Organization", referent, m, False, True))
         return out
 
@@ -556,10 +676,19 @@ class _Sentence:
         out = []
         for i in range(self.start, self.end):
             if (i < self.start + 3 and self.words[i] in MODEL_PRONOUNS) or (
-                    i > self.start and self.words[i - 1] in ("the", "o") and self.words[i] in MODEL_NOUNS
-                    and (i + 1 >= self.end or i + 1 not in self.inside)):
-                m = Mention(self.doc[i].idx, self.doc[i].idx + len(self.doc[i].text), self.doc[i].text,
-                            "AIModel", recent[0].key, "anaphor")
+                i > self.start
+                and self.words[i - 1] in ("the", "o")
+                and self.words[i] in MODEL_NOUNS
+                and (i + 1 >= self.end or i + 1 not in self.inside)
+            ):
+                m = Mention(
+                    self.doc[i].idx,
+                    self.doc[i].idx + len(self.doc[i].text),
+                    self.doc[i].text,
+                    "AIModel",
+                    recent[0].key,
+                    "anaphor",
+                )
                 out.append(_Ent(i, i + 1, "AIModel", recent[0].key, m, False, True))
         return out
 
@@ -568,9 +697,12 @@ class _Sentence:
         covered = {i for e in self.ents if self.modifier(e) for i in range(e.start, e.end)}
         for e in self.ents:
             if e.type == "Organization":
-                lead = [w for i, w in enumerate(self.words[self.start:e.start], self.start)
-                        if i not in covered and w not in DETERMINERS and w not in JOINERS and w != "based"]
-                return None if lead or self.words[self.start:e.start].count(",") else e.key
+                lead = [
+                    w
+                    for i, w in enumerate(self.words[self.start : e.start], self.start)
+                    if i not in covered and w not in DETERMINERS and w not in JOINERS and w != "based"
+                ]
+                return None if lead or self.words[self.start : e.start].count(",") else e.key
             if not self.modifier(e):
                 return None
         return None
@@ -579,7 +711,7 @@ class _Sentence:
         """An amount goes to one investor, or to each where the text says "each" ("US$ 19 bilhões cada").
         Money *raised* in a round ("raised $6.6bn in a round led by X") is the round's total, nobody's own;
         money received from one named investor ("recebeu US$ 2 bi da Y") is that investor's."""
-        each = any(w in EACH for w in self.words[self.start:self.end])
+        each = any(w in EACH for w in self.words[self.start : self.end])
         investors = {p[0].key for p in pairs} - {o.key for o in self.owners(s)}
         if len(investors) > 1 and not each:
             return False
@@ -668,16 +800,19 @@ class _Sentence:
 
     def relative_subject(self, e: _Ent, position: int) -> bool:
         """ "liderada pela Thrive Capital, que comprometeu ...": the name is the relative clause's subject."""
-        return (self.words[e.end:e.end + 2] in ([",", "que"], [",", "which"], [",", "who"], [",", "that"])
-                or self.words[e.end:e.end + 1] in (["que"], ["that"], ["which"], ["who"])) and e.end + 1 <= position
+        return (
+            self.words[e.end : e.end + 2] in ([",", "que"], [",", "which"], [",", "who"], [",", "that"])
+            or self.words[e.end : e.end + 1] in (["que"], ["that"], ["which"], ["who"])
+        ) and e.end + 1 <= position
 
     def complement(self, e: _Ent) -> bool:
         """ "fundo dos Emirados", "researchers from Google": a noun's complement, not a sentence's actor
         (a possessor is not: "builds on OpenAI's work with Microsoft")."""
-        if self.words[e.end:e.end + 1] == ["'s"]:
+        if self.words[e.end : e.end + 1] == ["'s"]:
             return False
-        return self.marker_before(e, (SUBJECT_MARKERS | OBJECT_MARKERS | {"with", "com", "at", "on"}) - {"'s"}) \
-            and not any(o for o in self.owners(e) if o.end == e.start - 1)
+        return self.marker_before(
+            e, (SUBJECT_MARKERS | OBJECT_MARKERS | {"with", "com", "at", "on"}) - {"'s"}
+        ) and not any(o for o in self.owners(e) if o.end == e.start - 1)
 
     def _confidence(self, base: float, distance: int) -> float:
         value = base - 0.02 * max(0, distance)
@@ -691,8 +826,11 @@ class _Sentence:
         types = spec.domain | spec.range
         if spec.name == "investsIn":
             types = types - {"Sector"} | {"Sector"}
-        if spec.name == "investsIn" and _any_at(self.words, t.start, self.lex.needs_amount) and not (
-                self.money_near(t) or self.money_after(t)):
+        if (
+            spec.name == "investsIn"
+            and _any_at(self.words, t.start, self.lex.needs_amount)
+            and not (self.money_near(t) or self.money_after(t))
+        ):
             return  # "receberá superchips da Nvidia" is no investment; "recebeu US$ 2 bi da Nvidia" is
         if spec.name == "investsIn" and not t.inverse and self._agent_follows(t):
             t = _Trigger(t.start, t.end, True, t.tight)  # "financed in part by Blue Owl": a passive
@@ -708,16 +846,27 @@ class _Sentence:
         if left and not spec.symmetric and self.noun_before(t.start, left[0]):
             left = []  # "a empresa responsável pelo ChatGPT": the noun, not the entity before it
         if not left and not spec.symmetric:
-            left = [a for a in reversed(self.anaphors)
-                    if a.end <= t.start and t.start - a.end <= left_window and a.type in types][:1]
-        if (spec.name == "leads" and not left and right and right[0].type == "Person"
-                and right[0].start - t.end <= 3 and not any(e.type == "Organization" for e in self.ents)
-                and not self._former()):
+            left = [
+                a
+                for a in reversed(self.anaphors)
+                if a.end <= t.start and t.start - a.end <= left_window and a.type in types
+            ][:1]
+        if (
+            spec.name == "leads"
+            and not left
+            and right
+            and right[0].type == "Person"
+            and right[0].start - t.end <= 3
+            and not any(e.type == "Organization" for e in self.ents)
+            and not self._former()
+        ):
             # "O CEO Mark Zuckerberg", "Presidida pelo príncipe Mohammed bin Salman, a companhia ...":
             # the company the sentence names with a noun, or, for a chief executive, the one the text is about
-            anaphor = next((a for a in self.anaphors if a.type == "Organization"
-                            and (a.end <= t.start or a.start - t.end <= 3)), None)
-            if anaphor is None and EXECUTIVE & set(self.words[t.start:t.end + 2]) and self.topic:
+            anaphor = next(
+                (a for a in self.anaphors if a.type == "Organization" and (a.end <= t.start or a.start - t.end <= 3)),
+                None,
+            )
+            if anaphor is None and EXECUTIVE & set(self.words[t.start : t.end + 2]) and self.topic:
                 anaphor = _Ent(t.start, t.end, "Organization", self.topic, right[0].mention, False, True)
             if anaphor is not None:
                 yield right[0], "leads", anaphor, 0.5, None
@@ -725,9 +874,14 @@ class _Sentence:
         if spec.name == "investsIn":
             # a sector is invested *in*: "investir no setor de IA", not "funding and cloud computing"
             inverse = t.inverse or self.possessed(t)
-            right = [e for e in right if self.object_marked(e) or (
-                e.type != "Sector" and self.tight_gap_ok(t.end, e.start) and e.start - t.end <= 2)
-                or (inverse and e.type != "Sector") or self.round_of(e)]
+            right = [
+                e
+                for e in right
+                if self.object_marked(e)
+                or (e.type != "Sector" and self.tight_gap_ok(t.end, e.start) and e.start - t.end <= 2)
+                or (inverse and e.type != "Sector")
+                or self.round_of(e)
+            ]
         if self.negated(t.start, left[0].end if left else t.start):
             return
         pairs: list[tuple[_Ent, _Ent]] = []
@@ -747,23 +901,38 @@ class _Sentence:
             amount = None
             if spec.name == "investsIn" and self.amount_is_theirs(t, pairs, s):
                 amount = self.amount_for(t, s, o)
-            log.debug("%s %s %s by trigger %r", s.key, spec.name, o.key,
-                      " ".join(self.words[t.start:t.end]))
+            log.debug("%s %s %s by trigger %r", s.key, spec.name, o.key, " ".join(self.words[t.start : t.end]))
             yield s, spec.name, o, self._confidence(base, distance), amount
 
     def _typed_pairs(self, spec: RelationSpec, left: list[_Ent], right: list[_Ent]) -> list[tuple[_Ent, _Ent]]:
         def role(e: _Ent) -> str:
             return "s" if e.type in spec.domain else "o"
 
-        if spec.name == "trainedOn" and right and right[0].type == "AIModel" \
-                and right[0].start - self._trigger_start <= 3 and any(e.type == "Hardware" for e in right[1:]):
+        if (
+            spec.name == "trainedOn"
+            and right
+            and right[0].type == "AIModel"
+            and right[0].start - self._trigger_start <= 3
+            and any(e.type == "Hardware" for e in right[1:])
+        ):
             left = []  # "to train Grok 3 on its Colossus supercomputer": both after the word
-        if spec.name == "locatedIn" and self.words[self._trigger_start] in ("based", "-based") \
-                and left and left[0].type == "Place" and left[0].end >= self._trigger_start - 1:
+        if (
+            spec.name == "locatedIn"
+            and self.words[self._trigger_start] in ("based", "-based")
+            and left
+            and left[0].type == "Place"
+            and left[0].end >= self._trigger_start - 1
+        ):
             # "Paris-based Mistral AI": the organisation follows the word, described at most
-            right = [e for e in right[:1] if e.start - self._trigger_start <= 4
-                     and all(self._descriptor(i) or self.type_noun_at(i) or self.words[i] in DETERMINERS
-                             for i in range(self._trigger_start + 1, e.start))]
+            right = [
+                e
+                for e in right[:1]
+                if e.start - self._trigger_start <= 4
+                and all(
+                    self._descriptor(i) or self.type_noun_at(i) or self.words[i] in DETERMINERS
+                    for i in range(self._trigger_start + 1, e.start)
+                )
+            ]
             if not right:
                 return []
         if spec.name == "locatedIn" and left and not self._trigger_tight:
@@ -777,8 +946,12 @@ class _Sentence:
         if left and right:
             first = left[0]
             partner = next((e for e in right if role(e) != role(first)), None)
-            if partner is not None and spec.name == "developedBy" and not self._trigger_tight \
-                    and not self._made_shape(first, partner):
+            if (
+                partner is not None
+                and spec.name == "developedBy"
+                and not self._trigger_tight
+                and not self._made_shape(first, partner)
+            ):
                 partner = None
             if partner is None and self._trigger_start - first.end <= 3:
                 # "Jensen Huang, Nvidia's CEO": both ends before the word, the nearer one next to it
@@ -792,8 +965,10 @@ class _Sentence:
             if partner is None:
                 return []
             if spec.name in ("leads", "locatedIn") and (
-                    partner.start - first.end > 3 or "," not in self.words[first.end:partner.start]
-                    or first.start - self._trigger_start > 3):
+                partner.start - first.end > 3
+                or "," not in self.words[first.end : partner.start]
+                or first.start - self._trigger_start > 3
+            ):
                 return []  # "CEO da Nvidia, Jensen Huang", "Com sede em Paris, a Mistral": together, a comma between
             pair = (first, partner) if role(first) == "s" else (partner, first)
         elif left:
@@ -806,7 +981,7 @@ class _Sentence:
             return []
         s, o = pair
         if self._trigger_tight:
-            if spec.name == "locatedIn" or self.words[self._trigger_start - 1:self._trigger_start] == [","]:
+            if spec.name == "locatedIn" or self.words[self._trigger_start - 1 : self._trigger_start] == [","]:
                 return [(s, o)]  # "Abu Dhabi's MGX, Khosla ...", "o DeepSeek-V3 e o Qwen3, do Alibaba"
             return [(a, b) for a in self.stretch(s) for b in self.stretch(o)]
         return [(a, b) for a in self.group(s) for b in self.group(o)]
@@ -823,9 +998,11 @@ class _Sentence:
         while lo > 0 and not any(i in transparent for i in range(members[lo - 1].end, members[lo].start)):
             lo -= 1
         hi = k
-        while hi + 1 < len(members) and not any(i in transparent for i in range(members[hi].end, members[hi + 1].start)):
+        while hi + 1 < len(members) and not any(
+            i in transparent for i in range(members[hi].end, members[hi + 1].start)
+        ):
             hi += 1
-        return members[lo:hi + 1]
+        return members[lo : hi + 1]
 
     def _title_gap(self, e: _Ent) -> bool:
         """Between a name and a title only possessives, commas and other titles ("Nvidia's founder and CEO")."""
@@ -838,7 +1015,7 @@ class _Sentence:
 
     def _former(self) -> bool:
         lo = max(self.start, self._trigger_start - 3)
-        return any(w in FORMER or w.startswith("ex-") for w in self.words[lo:self._trigger_start])
+        return any(w in FORMER or w.startswith("ex-") for w in self.words[lo : self._trigger_start])
 
     def _agent_follows(self, t: _Trigger) -> bool:
         for i in range(t.end, min(self.end, t.end + 3)):
@@ -855,12 +1032,15 @@ class _Sentence:
         if first.type in NAMED_THINGS:
             return self._trigger_start - first.end <= 3 and self.marker_before(partner, PASSIVE_MARKERS)
         maker = self.group(first)[0]
-        return (not self.complement(maker) or self.relative_subject(maker, self._trigger_start)
-                or self.words[first.end:first.end + 1] in (["que"], ["that"], ["which"])) \
-            and not self.marker_before(partner, THING_PREPOSITIONS)
+        return (
+            not self.complement(maker)
+            or self.relative_subject(maker, self._trigger_start)
+            or self.words[first.end : first.end + 1] in (["que"], ["that"], ["which"])
+        ) and not self.marker_before(partner, THING_PREPOSITIONS)
 
-    def _directed_pairs(self, spec: RelationSpec, t: _Trigger, left: list[_Ent],
-                        right: list[_Ent]) -> list[tuple[_Ent, _Ent]]:
+    def _directed_pairs(
+        self, spec: RelationSpec, t: _Trigger, left: list[_Ent], right: list[_Ent]
+    ) -> list[tuple[_Ent, _Ent]]:
         def pick(candidates: list[_Ent], types: frozenset[str]) -> _Ent | None:
             return next((e for e in candidates if e.type in types), None)
 
@@ -868,8 +1048,11 @@ class _Sentence:
         inverse = t.inverse or self.possessed(t)
         if inverse:
             # the investor is introduced by a preposition ("from", "by", "da") or stands right after the word
-            right = [e for e in right if e.start - t.end <= 2 or self.marker_before(e, INVESTOR_MARKERS)
-                     or self.participation_before(e)]
+            right = [
+                e
+                for e in right
+                if e.start - t.end <= 2 or self.marker_before(e, INVESTOR_MARKERS) or self.participation_before(e)
+            ]
             obj, subject = pick(left, object_types), pick(right, subject_types)
         else:
             subject, obj = pick(left, subject_types), pick(right, object_types)
@@ -890,8 +1073,12 @@ class _Sentence:
             elif self.target:
                 # "a rodada é liderada pela Thrive Capital, que comprometeu US$ 1 bilhão", "Nvidia invested
                 # $100m": in an article about a deal, money without a target goes to the deal's company
-                if subject is None or obj is not None or subject.type != "Organization" or self.target in {
-                        m.key for m in self.group(subject)}:
+                if (
+                    subject is None
+                    or obj is not None
+                    or subject.type != "Organization"
+                    or self.target in {m.key for m in self.group(subject)}
+                ):
                     return []
                 if not (self.about_round() or self.money_near(t) or self.money_after(t)):
                     return []
@@ -903,14 +1090,14 @@ class _Sentence:
         investors = list(self.group(subject))
         targets = self.group(obj)
         if len(investors) == len(targets) > 1 and self.respectively():
-            return list(zip(investors, targets))  # "X and Y, backed by A and B respectively"
+            return list(zip(investors, targets, strict=True))  # "X and Y, backed by A and B respectively"
         for owner in self.owners(subject):
             if owner.key != obj.key:
                 investors.append(owner)  # "o Vision Fund do SoftBank" / "SoftBank's Vision Fund"
         return [(a, b) for a in investors for b in targets]
 
     def respectively(self) -> bool:
-        return any(w in ("respectively", "respectivamente") for w in self.words[self.start:self.end])
+        return any(w in ("respectively", "respectivamente") for w in self.words[self.start : self.end])
 
     def _both_after(self, right: list[_Ent], subject_types, object_types) -> tuple[_Ent, _Ent] | None:
         """ "investimento da Microsoft na OpenAI": both ends after the word, told apart by prepositions."""
@@ -932,11 +1119,16 @@ class _Sentence:
         clause between commas are not the actor."""
         out = []
         for e in left:
-            opening = next((i for i in range(e.start - 1, max(self.start, e.start - 12) - 1, -1)
-                            if self.words[i] == ","), None)
+            opening = next(
+                (i for i in range(e.start - 1, max(self.start, e.start - 12) - 1, -1) if self.words[i] == ","), None
+            )
             closing = next((i for i in range(e.end, self._trigger_start) if self.words[i] == ","), None)
-            if opening is not None and closing is not None and self.words[opening + 1:opening + 2] and \
-                    self.words[opening + 1] in RELATIVES:
+            if (
+                opening is not None
+                and closing is not None
+                and self.words[opening + 1 : opening + 2]
+                and self.words[opening + 1] in RELATIVES
+            ):
                 continue
             out.append(e)
         return out
@@ -995,11 +1187,14 @@ class _Sentence:
             return a.type == b.type and a.key != b.key
 
         right = [e for e in right if e.start - self._trigger_start <= SYMMETRIC_REACH + 1] if left else right
-        left = [e for e in left if not self.complement(e) or self.marker_before(e, WITH)
-                or self.relative_subject(e, self._trigger_start)]  # "criada pelo PIF, anunciou acordos com"
+        left = [
+            e
+            for e in left
+            if not self.complement(e) or self.marker_before(e, WITH) or self.relative_subject(e, self._trigger_start)
+        ]  # "criada pelo PIF, anunciou acordos com"
         left = self.skip_relative(left)
         if spec.name == "competesWith":  # "Nvidia's RTX chiplets, products it hopes will compete with"
-            left = [e for e in left if self.words[e.end:e.end + 1] != ["'s"] or self._trigger_start - e.end <= 3]
+            left = [e for e in left if self.words[e.end : e.end + 1] != ["'s"] or self._trigger_start - e.end <= 3]
         if left and right:
             a = left[0]
             b = next((e for e in right if same_kind(a, e)), None)
@@ -1007,17 +1202,27 @@ class _Sentence:
                 return [(x, y) for x in self.group(a) for y in self.group(b) if x.key != y.key]
         if left and right and spec.name == "competesWith":
             a = left[0]
-            b = next((e for e in right if e.key != a.key and {a.type, e.type} <= {"Organization", *NAMED_THINGS}
-                      and "Organization" in {a.type, e.type}), None)
+            b = next(
+                (
+                    e
+                    for e in right
+                    if e.key != a.key
+                    and {a.type, e.type} <= {"Organization", *NAMED_THINGS}
+                    and "Organization" in {a.type, e.type}
+                ),
+                None,
+            )
             if b is not None:  # a model against a company: lifted to the model's developer later
                 return [(a, b)]
         for side, is_left in ((left, True), (right, False)):
             if side:
                 members = self.group(side[0])
-                close = not is_left or (self.triggers_after(members[-1]) <= 3 and not any(
-                    w in LIST for w in self.words[members[-1].end:self._trigger_start]))
+                close = not is_left or (
+                    self.triggers_after(members[-1]) <= 3
+                    and not any(w in LIST for w in self.words[members[-1].end : self._trigger_start])
+                )
                 if len(members) > 1 and close and (is_left or self.marker_before(members[0], BETWEEN)):
-                    return [(x, y) for i, x in enumerate(members) for y in members[i + 1:]]
+                    return [(x, y) for i, x in enumerate(members) for y in members[i + 1 :]]
         if left and not right and len(left) > 1 and self.marker_before(left[0], WITH):
             # "a AMD formou com a Humain uma joint venture": the one before "com" and the one after it
             partner = next((e for e in left[1:] if same_kind(left[0], e)), None)
@@ -1026,8 +1231,9 @@ class _Sentence:
         if not left and right:
             # "The company has partnered with AWS and Dell", "its lead over rivals Anthropic and xAI":
             # the organisation the sentence (or the text) is about
-            actor = next((a for a in reversed(self.anaphors) if a.end <= self._trigger_start
-                          and a.type == right[0].type), None)
+            actor = next(
+                (a for a in reversed(self.anaphors) if a.end <= self._trigger_start and a.type == right[0].type), None
+            )
             if actor is None and right[0].start - self._trigger_start <= 3:
                 opener = self._opener()  # "rivals such as Anduril", "rivais como o Doubao"
                 if opener is not None and (opener.type == right[0].type or spec.name == "competesWith"):
@@ -1042,27 +1248,34 @@ class _Sentence:
         for e in self.ents:
             if self.modifier(e):
                 continue
-            lead = [w for i, w in enumerate(self.words[self.start:e.start], self.start)
-                    if i not in covered and w not in DETERMINERS and w not in JOINERS and w != "based"]
+            lead = [
+                w
+                for i, w in enumerate(self.words[self.start : e.start], self.start)
+                if i not in covered and w not in DETERMINERS and w not in JOINERS and w != "based"
+            ]
             return None if lead else e
         return None
 
     def _maker_appositions(self):
         """ "Copilot, Microsoft's AI assistant", "o CloudMatrix 384, sistema da Huawei": a named thing, then an
         apposition whose noun belongs to an organisation."""
-        for k, thing in enumerate(self.ents):
-            if thing.type not in NAMED_THINGS or self.words[thing.end:thing.end + 1] != [","]:
+        for thing in self.ents:
+            if thing.type not in NAMED_THINGS or self.words[thing.end : thing.end + 1] != [","]:
                 continue
             i = thing.end + 1
             while i < self.end and self.words[i] in DETERMINERS:
                 i += 1
             org = next((e for e in self.ents if e.start == i and e.type == "Organization"), None)
-            if org is not None and self.words[org.end:org.end + 1] == ["'s"]:
+            if org is not None and self.words[org.end : org.end + 1] == ["'s"]:
                 if self._noun_within(org.end + 1, 4, thing.type):
                     yield thing, "developedBy", org, 0.7, None
                 continue
             cue_end = self._noun_within(i, 3, thing.type)
-            if cue_end and self.words[cue_end:cue_end + 1] and self.words[cue_end] in ("da", "do", "de", "of", "from"):
+            if (
+                cue_end
+                and self.words[cue_end : cue_end + 1]
+                and self.words[cue_end] in ("da", "do", "de", "of", "from")
+            ):
                 org = next((e for e in self.ents if e.start == cue_end + 1 and e.type == "Organization"), None)
                 if org is not None:
                     yield thing, "developedBy", org, 0.7, None
@@ -1080,7 +1293,7 @@ class _Sentence:
 
     def _compounds(self):
         """An organisation's name right before its model, product or chip: "Nvidia H800", "OpenAI o1"."""
-        for a, b in zip(self.ents, self.ents[1:]):
+        for a, b in zip(self.ents, self.ents[1:], strict=False):
             if a.end == b.start and a.type == "Organization" and b.type in ("AIModel", "Product", "Hardware"):
                 for member in self.group(b) if b is self.group(b)[0] else [b]:
                     yield member, "developedBy", a, 0.8, None
@@ -1092,7 +1305,7 @@ class _Sentence:
             if i in self.inside or not _any_at(self.words, i, self.lex.possessive):
                 continue
             made = next((e for e in self.ents if e.start > i and e.type != "Sector"), None)
-            if made is not None and any(w in RELATIONAL for w in self.words[i:made.start]):
+            if made is not None and any(w in RELATIONAL for w in self.words[i : made.start]):
                 made = None  # "defend its search business against ChatGPT"
             if made is None or made.type not in NAMED_THINGS or made.start - i > 10 or self.broken(i, made.start):
                 made = self._apposed(i)
@@ -1100,14 +1313,20 @@ class _Sentence:
                     continue
             if made.start - i > 4 and not self.noun_before_any(i, made.start, made.type):
                 continue
-            owners = [e for e in reversed(self.ents) if e.type == "Organization" and e.end <= i
-                      and self.words[e.end:e.end + 1] != ["'s"]
-                      and (e.end == i - 1 and self.words[i - 1] == ","  # "OpenAI, whose ChatGPT"
-                           or self.relative_subject(e, i)  # "a Microsoft, que distribui seus modelos"
-                           or not self.marker_before(e, (OBJECT_MARKERS | SUBJECT_MARKERS | WITH | {"on", "at"})
-                                                     - AGENT))]
-            owner = owners[0] if owners else next(
-                (a for a in reversed(self.anaphors) if a.end <= i), None)
+            owners = [
+                e
+                for e in reversed(self.ents)
+                if e.type == "Organization"
+                and e.end <= i
+                and self.words[e.end : e.end + 1] != ["'s"]
+                and (
+                    e.end == i - 1
+                    and self.words[i - 1] == ","  # "OpenAI, whose ChatGPT"
+                    or self.relative_subject(e, i)  # "a Microsoft, que distribui seus modelos"
+                    or not self.marker_before(e, (OBJECT_MARKERS | SUBJECT_MARKERS | WITH | {"on", "at"}) - AGENT)
+                )
+            ]
+            owner = owners[0] if owners else next((a for a in reversed(self.anaphors) if a.end <= i), None)
             if owner is None and self.topic and not any(e.type == "Organization" for e in self.ents):
                 owner = _Ent(i, i + 1, "Organization", self.topic, made.mention, False, True)
             if owner is None or self.negated(i, i):
@@ -1140,8 +1359,9 @@ class _Sentence:
         for i in range(self.start, self.end):
             if i in self.inside or not _any_at(self.words, i, self.lex.lead_verbs):
                 continue
-            investor = next((e for e in reversed(self.ents) if e.end <= i and i - e.end <= 2
-                             and e.type == "Organization"), None)
+            investor = next(
+                (e for e in reversed(self.ents) if e.end <= i and i - e.end <= 2 and e.type == "Organization"), None
+            )
             if investor is None or self.negated(i, i):
                 continue
             for k in range(i + 1, min(self.end, i + 10)):
@@ -1158,8 +1378,12 @@ class _Sentence:
                 return e
         # "a rodada ... da Mistral AI", "the round of Mistral"
         for e in self.ents:
-            if e.start > round_at and e.start - round_at <= 8 and e.type == "Organization" \
-                    and self.marker_before(e, {"da", "do", "de", "of", "for", "para", "in", "na", "no", "em"}):
+            if (
+                e.start > round_at
+                and e.start - round_at <= 8
+                and e.type == "Organization"
+                and self.marker_before(e, {"da", "do", "de", "of", "for", "para", "in", "na", "no", "em"})
+            ):
                 return e
         return None
 
@@ -1174,8 +1398,16 @@ class _Sentence:
         if listed is None or listed.type != "Organization":
             return None
         members = self.group(listed)
-        owner = next((e for e in self.ents if e.end <= members[0].start
-                      and e.type in ("Organization", "Project") and e.key not in {m.key for m in members}), None)
+        owner = next(
+            (
+                e
+                for e in self.ents
+                if e.end <= members[0].start
+                and e.type in ("Organization", "Project")
+                and e.key not in {m.key for m in members}
+            ),
+            None,
+        )
         if owner is None:
             return None
         return owner, members
@@ -1198,26 +1430,38 @@ class _Sentence:
         return None
 
     def _possessor(self, k: int) -> _Ent | None:
-        owners = [e for e in reversed(self.ents) if e.type == "Organization" and e.end <= k
-                  and not self.marker_before(e, OBJECT_MARKERS | SUBJECT_MARKERS)]
+        owners = [
+            e
+            for e in reversed(self.ents)
+            if e.type == "Organization" and e.end <= k and not self.marker_before(e, OBJECT_MARKERS | SUBJECT_MARKERS)
+        ]
         return owners[0] if owners else next((a for a in reversed(self.anaphors) if a.end <= k), None)
 
     def _beside(self, i: int, owner: _Ent) -> _Ent | None:
         """The investor in apposition: "Microsoft, [already] OpenAI's largest backer" or "..., X"."""
-        before = [e for e in self.ents if e.end <= min(i, owner.start) and e.type in ("Organization", "Person")
-                  and e.key != owner.key]
+        before = [
+            e
+            for e in self.ents
+            if e.end <= min(i, owner.start) and e.type in ("Organization", "Person") and e.key != owner.key
+        ]
         if before:
             e = before[-1]
-            between = self.words[e.end:min(i, owner.start)]
-            if (between[:1] == [","] or between[:1] and between[0] in COPULAS) and len(between) <= 8 \
-                    and ";" not in between:
+            between = self.words[e.end : min(i, owner.start)]
+            if (
+                (between[:1] == [","] or between[:1] and between[0] in COPULAS)
+                and len(between) <= 8
+                and ";" not in between
+            ):
                 return e
         after = [e for e in self.ents if e.start > i and e.type in ("Organization", "Person") and e.key != owner.key]
         if after:
             e = after[0]
-            between = self.words[max(i, owner.end):e.start]
-            if e.start - i <= 8 and (between[:1] == [","] or all(w in DETERMINERS or w in ("o", "a") for w in between)
-                                     or between[-2:] in ([",", "a"], [",", "o"], [",", "the"])):
+            between = self.words[max(i, owner.end) : e.start]
+            if e.start - i <= 8 and (
+                between[:1] == [","]
+                or all(w in DETERMINERS or w in ("o", "a") for w in between)
+                or between[-2:] in ([",", "a"], [",", "o"], [",", "the"])
+            ):
                 return e
         return None
 
@@ -1239,13 +1483,18 @@ class _Sentence:
                 continue
             following = ents[k + 1] if k + 1 < len(ents) else None
             if following is not None and following.type in ("Organization", "Project"):
-                gap = self.words[place.end:following.start]
+                gap = self.words[place.end : following.start]
                 after_noun = self._org_noun_before(place)  # "a fabricante holandesa de equipamentos ... ASML"
-                if len(gap) <= (7 if after_noun else 5) and not any(w in (",", ";") for w in gap) and self._describes(
-                        place.end, following.start, allow_prepositions=after_noun) and (
-                        place.demonym or (gap and self._has_cue(place.end, following.start))) and (
-                        after_noun or not gap or self._org_noun_ends(place.end, following.start)):
-                    plural = _plural(self.doc[following.start - 1].text) if gap else _plural(self.doc[place.end - 1].text)
+                if (
+                    len(gap) <= (7 if after_noun else 5)
+                    and not any(w in (",", ";") for w in gap)
+                    and self._describes(place.end, following.start, allow_prepositions=after_noun)
+                    and (place.demonym or (gap and self._has_cue(place.end, following.start)))
+                    and (after_noun or not gap or self._org_noun_ends(place.end, following.start))
+                ):
+                    plural = (
+                        _plural(self.doc[following.start - 1].text) if gap else _plural(self.doc[place.end - 1].text)
+                    )
                     for member in self.group(following) if plural else [following]:
                         yield member, "locatedIn", place, 0.85, None
                     continue
@@ -1258,17 +1507,30 @@ class _Sentence:
             before = ents[k - 1]
             if before.type not in ("Organization", "Project"):
                 continue
-            gap = self.words[before.end:place.start]
-            if place.demonym and 1 <= len(gap) <= 3 and all(w in self.lex.stop or w == "," for w in gap) \
-                    and any(w in COPULAS or w == "," for w in gap):
+            gap = self.words[before.end : place.start]
+            if (
+                place.demonym
+                and 1 <= len(gap) <= 3
+                and all(w in self.lex.stop or w == "," for w in gap)
+                and any(w in COPULAS or w == "," for w in gap)
+            ):
                 yield before, "locatedIn", place, 0.75, None  # "DeepSeek is a Chinese start-up"
-            elif (not place.demonym and 3 <= len(gap) <= 5 and gap[0] == "," and gap[-1] in ("of", "de", "da", "do", "dos", "das")
-                  and self._has_cue(before.end, place.start)):
+            elif (
+                not place.demonym
+                and 3 <= len(gap) <= 5
+                and gap[0] == ","
+                and gap[-1] in ("of", "de", "da", "do", "dos", "das")
+                and self._has_cue(before.end, place.start)
+            ):
                 yield before, "locatedIn", place, 0.7, None
             elif gap in ([",", "de"], [",", "from"], [",", "em"], [",", "in"]) and self._closes_apposition(place.end):
                 yield before, "locatedIn", place, 0.6, None  # "A G42, de Abu Dhabi, ..."
-            elif (gap[:1] == [","] and len(gap) <= 3 and all(w in DETERMINERS for w in gap[1:])
-                  and self._org_noun_after(place)):
+            elif (
+                gap[:1] == [","]
+                and len(gap) <= 3
+                and all(w in DETERMINERS for w in gap[1:])
+                and self._org_noun_after(place)
+            ):
                 yield before, "locatedIn", place, 0.7, None  # "Anduril, the US defence group"
 
     def noun_before_any(self, a: int, b: int, type_name: str) -> bool:
@@ -1282,8 +1544,7 @@ class _Sentence:
             n = _any_at(self.words, i, self.lex.org_nouns)
             if n and i + n == b:
                 return True
-        return all(self.words[i] in DETERMINERS or self._descriptor(i) or self.words[i] in JOINERS
-                   for i in range(a, b))
+        return all(self.words[i] in DETERMINERS or self._descriptor(i) or self.words[i] in JOINERS for i in range(a, b))
 
     def _org_noun_before(self, place: _Ent) -> bool:
         cues = self.lex.org_nouns
@@ -1303,7 +1564,7 @@ class _Sentence:
 
     def _based_noun(self, place: _Ent) -> _Ent | None:
         """ "The Hangzhou-based group said": the organisation the noun stands for."""
-        after = self.words[place.end:place.end + 3]
+        after = self.words[place.end : place.end + 3]
         if after[:2] == ["-", "based"]:
             noun = place.end + 2
         elif after[:1] in (["-based"], ["based"]):
@@ -1317,14 +1578,23 @@ class _Sentence:
         if noun >= self.end or noun in self.inside:
             return None
         return next((a for a in self.anaphors if a.start == noun), None) or (
-            self._anaphor_at(noun) if place.start > self.start and self.words[place.start - 1] in ("the", "a", "o") else None)
+            self._anaphor_at(noun)
+            if place.start > self.start and self.words[place.start - 1] in ("the", "a", "o")
+            else None
+        )
 
     def _anaphor_at(self, i: int) -> _Ent | None:
         referent = self._referent
         if referent is None:
             return None
-        m = Mention(self.doc[i].idx, self.doc[i].idx + len(self.doc[i].text), self.doc[i].text,
-                    "Organization", referent, "anaphor")
+        m = Mention(
+            self.doc[i].idx,
+            self.doc[i].idx + len(self.doc[i].text),
+            self.doc[i].text,
+            "Organization",
+            referent,
+            "anaphor",
+        )
         return _Ent(i, i + 1, "Organization", referent, m, False, True)
 
     def _describes(self, a: int, b: int, allow_prepositions: bool = False) -> bool:

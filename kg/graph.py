@@ -36,9 +36,12 @@ def entity_iris(entities: Mapping[str, Entity], base: str = ENTITY_BASE) -> dict
     return iris
 
 
-def to_rdf(results: Iterable[ArticleResult], entities: Mapping[str, Entity],
-           kb_names: Mapping[str, Iterable[tuple[str, str]]] | None = None,
-           base: str = ENTITY_BASE) -> Graph:
+def to_rdf(
+    results: Iterable[ArticleResult],
+    entities: Mapping[str, Entity],
+    kb_names: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+    base: str = ENTITY_BASE,
+) -> Graph:
     """The graph of the articles in `results`.
 
     `entities` maps every entity key that the results mention to its canonical `Entity`;

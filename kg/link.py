@@ -59,16 +59,23 @@ def mentions(doc: Doc, ontology: Ontology) -> list[Mention]:
                 if len(full) > len(words) and _abbreviates(words, full, full_type):
                     key, label = full_key, full_type
                     break
-        out.append(Mention(
-            start=span.start_char, end=span.end_char, text=span.text, label=label, key=key,
-            source=span.id_ or "kb", sentence=sentence(span.start),
-        ))
+        out.append(
+            Mention(
+                start=span.start_char,
+                end=span.end_char,
+                text=span.text,
+                label=label,
+                key=key,
+                source=span.id_ or "kb",
+                sentence=sentence(span.start),
+            )
+        )
     return out
 
 
 def _abbreviates(words: list[str], full: list[str], full_type: str) -> bool:
     if full_type == "Person":
-        return words == full[-len(words):]  # surname
+        return words == full[-len(words) :]  # surname
     return words == full[: len(words)]  # leading words of an organisation's name
 
 

@@ -146,9 +146,7 @@ CURRENCY_SYMBOLS: dict[str, str] = {
 # ISO codes (and RMB), before or after the number (case-sensitive).
 CURRENCY_CODES: dict[str, str] = {
     code: code
-    for code in (
-        "USD EUR GBP JPY CNY BRL HKD INR KRW AUD CAD CHF SGD TWD NZD MXN RUB ZAR SEK NOK DKK"
-    ).split()
+    for code in ("USD EUR GBP JPY CNY BRL HKD INR KRW AUD CAD CHF SGD TWD NZD MXN RUB ZAR SEK NOK DKK").split()
 } | {"RMB": "CNY"}
 # Currencies named by words after the number (case-insensitive).
 CURRENCY_WORDS: dict[str, dict[str, str]] = {

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from . import extract, link
 from .analyse import analyse
@@ -113,12 +113,12 @@ def build(
 
             used_models = ",".join(f"{lang}={name}" for lang, name in sorted(models.items()) if name)
             store = ArticleCache(out_dir, cache_salt(PIPELINE_VERSION, kb.version + "|models=" + used_models))
-        results, used_keys = _process_all(sources, settings, report, on_article,
-                                          cache=store, jobs=_job_count(jobs))
+        results, used_keys = _process_all(sources, settings, report, on_article, cache=store, jobs=_job_count(jobs))
         if strict and report.skipped:
             first = report.skipped[0]
-            raise BuildError(f"{len(report.skipped)} input(s) skipped in strict mode; first: "
-                             f"{first.path}: {first.reason}")
+            raise BuildError(
+                f"{len(report.skipped)} input(s) skipped in strict mode; first: {first.path}: {first.reason}"
+            )
         if not results:
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:3])
             raise BuildError("no article could be read" + (f" ({reasons})" if reasons else ""))
@@ -195,12 +195,18 @@ class _Pending:
         return self.result is not None or isinstance(self.item, Skipped)
 
 
-Settings = tuple[tuple[str, ...], Optional[str]]  # (ontology paths, spaCy model) every worker needs
+Settings = tuple[tuple[str, ...], str | None]  # (ontology paths, spaCy model) every worker needs
 
 
-def _process_all(sources: Iterable[Article | Skipped], settings: Settings, report: BuildReport,
-                 on_article: Callable[[Article | Skipped], Any] | None, *, cache: Any = None,
-                 jobs: int = 1) -> tuple[list[ArticleResult], set[str]]:
+def _process_all(
+    sources: Iterable[Article | Skipped],
+    settings: Settings,
+    report: BuildReport,
+    on_article: Callable[[Article | Skipped], Any] | None,
+    *,
+    cache: Any = None,
+    jobs: int = 1,
+) -> tuple[list[ArticleResult], set[str]]:
     """Every article's result, in input order, from the cache or computed (by `jobs` processes).
 
     Returns the results (without article texts) and the cache keys they were found or stored under.
@@ -244,8 +250,9 @@ def _process_all(sources: Iterable[Article | Skipped], settings: Settings, repor
     return results, used_keys
 
 
-def _lookups(sources: Iterable[Article | Skipped], report: BuildReport, cache: Any,
-             timing: dict[str, float]) -> Iterator[_Pending]:
+def _lookups(
+    sources: Iterable[Article | Skipped], report: BuildReport, cache: Any, timing: dict[str, float]
+) -> Iterator[_Pending]:
     """Read the inputs one by one and look each article up in the cache (timing both)."""
     iterator = iter(sources)
     while True:
@@ -258,8 +265,10 @@ def _lookups(sources: Iterable[Article | Skipped], report: BuildReport, cache: A
             yield _Pending(item)
             continue
         if item.lang not in SUPPORTED_LANGUAGES:
-            report.notes.append(f"{item.id}: language '{item.lang}' is not supported; "
-                                f"analysed with the '{pipeline_language(item.lang)}' pipeline")
+            report.notes.append(
+                f"{item.id}: language '{item.lang}' is not supported; "
+                f"analysed with the '{pipeline_language(item.lang)}' pipeline"
+            )
         pending = _Pending(item)
         if cache is not None:
             t = time.perf_counter()
@@ -269,8 +278,7 @@ def _lookups(sources: Iterable[Article | Skipped], report: BuildReport, cache: A
         yield pending
 
 
-def _analyse_one(article: Article, settings: Settings, cache: Any,
-                 key: str) -> ArticleResult | str:
+def _analyse_one(article: Article, settings: Settings, cache: Any, key: str) -> ArticleResult | str:
     """The text-free result of `article` (stored in the cache under `key`), or why its analysis failed."""
     try:
         result = process_article(article, *settings)
@@ -304,8 +312,9 @@ def _pool_context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _in_pool(queue: Iterator[_Pending], settings: Settings, cache: Any, jobs: int,
-             finish: Callable[[_Pending], None]) -> None:
+def _in_pool(
+    queue: Iterator[_Pending], settings: Settings, cache: Any, jobs: int, finish: Callable[[_Pending], None]
+) -> None:
     """Analyse the cache misses of `queue` in `jobs` worker processes, finishing every item in input order."""
     from collections import deque
 

@@ -432,9 +432,7 @@ def markdown_to_text(markdown: str) -> tuple[str, str, dict[str, str]]:
         if match:
             fence = match.group(1)
             continue
-        previous_is_text = bool(out and out[-1].strip()) and not (
-            headings and headings[-1][0] == len(out) - 1
-        )
+        previous_is_text = bool(out and out[-1].strip()) and not (headings and headings[-1][0] == len(out) - 1)
         underline = _SETEXT_UNDERLINE.match(line)
         if underline and previous_is_text:
             headings.append((len(out) - 1, 1 if underline.group(1)[0] == "=" else 2, out[-1].strip()))
@@ -545,11 +543,7 @@ class _HTMLText(HTMLParser):
             self._buffer.append(_BREAK)
         if tag in _VOID_TAGS:
             return
-        drops = (
-            tag in _DROPPED_TAGS
-            or "hidden" in attributes
-            or attributes.get("aria-hidden", "").lower() == "true"
-        )
+        drops = tag in _DROPPED_TAGS or "hidden" in attributes or attributes.get("aria-hidden", "").lower() == "true"
         self._stack.append((tag, drops))
         self._open[tag] += 1
         self._dropped += drops
@@ -656,12 +650,7 @@ def html_to_text(html: str) -> tuple[str, str, dict[str, str]]:
     parser.feed(html)
     parser.close()
     meta = parser.meta
-    title = (
-        _one_line(meta.get("og:title", ""))
-        or parser.h1
-        or parser.title
-        or _one_line(meta.get("twitter:title", ""))
-    )
+    title = _one_line(meta.get("og:title", "")) or parser.h1 or parser.title or _one_line(meta.get("twitter:title", ""))
     paragraphs = parser.content()
     if paragraphs and title and paragraphs[0].casefold() == title.casefold():
         paragraphs = paragraphs[1:]
@@ -961,9 +950,7 @@ def read_articles(
     return _read_all(arguments, on_progress)
 
 
-def _read_all(
-    arguments: list[Path], on_progress: Callable[[Path], object] | None
-) -> Iterator[Article | Skipped]:
+def _read_all(arguments: list[Path], on_progress: Callable[[Path], object] | None) -> Iterator[Article | Skipped]:
     seen_dirs: set[Path] = set()
     seen_files: set[Path] = set()
     used_ids: set[str] = set()

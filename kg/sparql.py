@@ -110,10 +110,7 @@ class QueryResult:
 
 
 def _display_width(text: str) -> int:
-    return sum(
-        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        for ch in text
-    )
+    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _cell(value: str | None, width: int) -> str:
@@ -311,9 +308,7 @@ def _syntax_error(text: str, err: Any) -> QueryError:
     lines = text.splitlines() or [""]
     line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
     msg = getattr(err, "msg", None) or str(err)
-    return QueryError(
-        f"malformed SPARQL at line {line_no}, column {col}: {msg}\n    {line}\n    {' ' * (col - 1)}^"
-    )
+    return QueryError(f"malformed SPARQL at line {line_no}, column {col}: {msg}\n    {line}\n    {' ' * (col - 1)}^")
 
 
 def check_sparql(text: str, predeclared: Iterable[str] = ()) -> str:

@@ -279,9 +279,7 @@ def _median_nearest(pos: np.ndarray) -> float:
     return float(np.median(nearest))
 
 
-def force_layout(
-    n: int, links: list[tuple[int, int]], *, seed: int = 7, iterations: int | None = None
-) -> np.ndarray:
+def force_layout(n: int, links: list[tuple[int, int]], *, seed: int = 7, iterations: int | None = None) -> np.ndarray:
     """Fruchterman–Reingold positions (n × 2) with gravity, in numpy, deterministic for a seed.
 
     Repulsion is exact (computed in blocks, O(n²) per step); big graphs get fewer steps

@@ -24,32 +24,51 @@ def xfail(*values, reason: str):
 # ---------------------------------------------------------------- sentences
 
 SENTENCES = [
-    ("en", "Nvidia shares slump after the launch\nInvestors sold the stock on Monday. Prices recovered "
-           "later.",
-     ["Nvidia shares slump after the launch", "Investors sold the stock on Monday.",
-      "Prices recovered later."]),
-    ("en", "Exports to the U.S. Commerce Department rose. Then they fell.",
-     ["Exports to the U.S. Commerce Department rose.", "Then they fell."]),
-    ("en", "On Jan. 27, Nvidia fell sharply. Shares recovered on Feb. 3 in New York.",
-     ["On Jan. 27, Nvidia fell sharply.", "Shares recovered on Feb. 3 in New York."]),
-    ("en", "The model cost $5.6 million to train. The chips cost far more.",
-     ["The model cost $5.6 million to train.", "The chips cost far more."]),
+    (
+        "en",
+        "Nvidia shares slump after the launch\nInvestors sold the stock on Monday. Prices recovered later.",
+        ["Nvidia shares slump after the launch", "Investors sold the stock on Monday.", "Prices recovered later."],
+    ),
+    (
+        "en",
+        "Exports to the U.S. Commerce Department rose. Then they fell.",
+        ["Exports to the U.S. Commerce Department rose.", "Then they fell."],
+    ),
+    (
+        "en",
+        "On Jan. 27, Nvidia fell sharply. Shares recovered on Feb. 3 in New York.",
+        ["On Jan. 27, Nvidia fell sharply.", "Shares recovered on Feb. 3 in New York."],
+    ),
+    (
+        "en",
+        "The model cost $5.6 million to train. The chips cost far more.",
+        ["The model cost $5.6 million to train.", "The chips cost far more."],
+    ),
     ("en", "Was it cheap? Analysts think so!", ["Was it cheap?", "Analysts think so!"]),
     ("en", "The chips sold out... and then prices rose.", ["The chips sold out... and then prices rose."]),
-    ("en", "Line one without a stop\nLine two without a stop",
-     ["Line one without a stop", "Line two without a stop"]),
-    ("pt", "Ações da Nvidia despencam após lançamento chinês\nO mercado reagiu na segunda-feira. Depois "
-           "houve alta.",
-     ["Ações da Nvidia despencam após lançamento chinês", "O mercado reagiu na segunda-feira.",
-      "Depois houve alta."]),
+    ("en", "Line one without a stop\nLine two without a stop", ["Line one without a stop", "Line two without a stop"]),
+    (
+        "pt",
+        "Ações da Nvidia despencam após lançamento chinês\nO mercado reagiu na segunda-feira. Depois houve alta.",
+        [
+            "Ações da Nvidia despencam após lançamento chinês",
+            "O mercado reagiu na segunda-feira.",
+            "Depois houve alta.",
+        ],
+    ),
     ("pt", "O Sr. Almeida chegou cedo. Ela saiu tarde.", ["O Sr. Almeida chegou cedo.", "Ela saiu tarde."]),
-    ("pt", "A empresa captou US$ 5,6 milhões. O valor é baixo.",
-     ["A empresa captou US$ 5,6 milhões.", "O valor é baixo."]),
-    ("pt", "A Nvidia cresceu 4,5% em 2024. Os EUA reagiram.",
-     ["A Nvidia cresceu 4,5% em 2024.", "Os EUA reagiram."]),
+    (
+        "pt",
+        "A empresa captou US$ 5,6 milhões. O valor é baixo.",
+        ["A empresa captou US$ 5,6 milhões.", "O valor é baixo."],
+    ),
+    ("pt", "A Nvidia cresceu 4,5% em 2024. Os EUA reagiram.", ["A Nvidia cresceu 4,5% em 2024.", "Os EUA reagiram."]),
     ("pt", "Quem ganhou a disputa? A DeepSeek!", ["Quem ganhou a disputa?", "A DeepSeek!"]),
-    ("pt", "Em 27 de jan. de 2025, as ações caíram. Depois subiram.",
-     ["Em 27 de jan. de 2025, as ações caíram.", "Depois subiram."]),
+    (
+        "pt",
+        "Em 27 de jan. de 2025, as ações caíram. Depois subiram.",
+        ["Em 27 de jan. de 2025, as ações caíram.", "Depois subiram."],
+    ),
     ("en", 'He said "it works." Then he left.', ['He said "it works."', "Then he left."]),
     ("pt", "Ele disse “funciona muito bem.” Depois saiu.", ["Ele disse “funciona muito bem.”", "Depois saiu."]),
     ("en", "AMD launched the MI355X. Shares rose.", ["AMD launched the MI355X.", "Shares rose."]),
@@ -66,8 +85,7 @@ def test_sentences(lang, text, expected):
 
 KB_NAMES = [
     # (lang, text, surface, type, key)
-    ("pt", "O Banco da China anunciou um plano de crédito.", "Banco da China", "Organization",
-     "bank-of-china"),
+    ("pt", "O Banco da China anunciou um plano de crédito.", "Banco da China", "Organization", "bank-of-china"),
     ("pt", "O BANCO DA CHINA confirmou o plano.", "BANCO DA CHINA", "Organization", "bank-of-china"),
     ("en", "Bank of China announced a credit plan.", "Bank of China", "Organization", "bank-of-china"),
     ("en", "NVIDIA reported record revenue.", "NVIDIA", "Organization", "nvidia"),
@@ -82,15 +100,24 @@ KB_NAMES = [
     ("pt", "O modelo da OpenAI foi atualizado.", "OpenAI", "Organization", "openai"),
     ("en", "DeepSeek's R1 is cheap to run.", "DeepSeek", "Organization", "deepseek"),
     ("en", "DeepSeek's R1 is cheap to run.", "R1", "AIModel", "deepseek-r1"),
-    ("en", "The U.S. Commerce Department tightened its rules.", "U.S. Commerce Department", "Organization",
-     "us-department-of-commerce"),
-    ("pt", "Pesquisadores da Universidade Federal de Minas Gerais publicaram o estudo.",
-     "Universidade Federal de Minas Gerais", "Organization", "federal-university-of-minas-gerais"),
+    (
+        "en",
+        "The U.S. Commerce Department tightened its rules.",
+        "U.S. Commerce Department",
+        "Organization",
+        "us-department-of-commerce",
+    ),
+    (
+        "pt",
+        "Pesquisadores da Universidade Federal de Minas Gerais publicaram o estudo.",
+        "Universidade Federal de Minas Gerais",
+        "Organization",
+        "federal-university-of-minas-gerais",
+    ),
     ("en", "She met Sundar Pichai in Paris last week.", "Sundar Pichai", "Person", "sundar-pichai"),
     ("en", "She met Sundar Pichai in Paris last week.", "Paris", "Place", "paris"),
     ("pt", "A startup abriu um escritório em Pequim.", "Pequim", "Place", "beijing"),
-    ("pt", "O governo de Pequim apoia os chips nacionais.", "governo de Pequim", "Organization",
-     "chinese-government"),
+    ("pt", "O governo de Pequim apoia os chips nacionais.", "governo de Pequim", "Organization", "chinese-government"),
     ("en", "Zhipu AI released a new model.", "Zhipu AI", "Organization", "zhipu-ai"),
     ("pt", "O Sabiá-3 foi treinado pela Maritaca AI.", "Maritaca AI", "Organization", "maritaca-ai"),
 ]
@@ -101,19 +128,25 @@ def test_knowledge_base_names(lang, text, surface, type_name, key):
     assert (surface, type_name, key, "kb") in spans(text, lang)
 
 
-@pytest.mark.parametrize(("lang", "text"), [
-    ("en", "The DeepSeek-R1 model surprised investors."),
-    ("pt", "O DeepSeek-R1 surpreendeu investidores."),
-])
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "The DeepSeek-R1 model surprised investors."),
+        ("pt", "O DeepSeek-R1 surpreendeu investidores."),
+    ],
+)
 def test_hyphenated_model_name_links_to_the_model(lang, text):
     assert ("AIModel", "deepseek-r1") in [(label, key) for _, label, key, _ in spans(text, lang)]
 
 
-@pytest.mark.parametrize(("lang", "text"), [
-    ("en", "The DeepSeek-R1 model surprised investors."),
-    ("en", "The Nvidia H100 is in demand."),
-    ("pt", "O DeepSeek-R1 surpreendeu investidores."),
-])
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "The DeepSeek-R1 model surprised investors."),
+        ("en", "The Nvidia H100 is in demand."),
+        ("pt", "O DeepSeek-R1 surpreendeu investidores."),
+    ],
+)
 def test_mentions_never_end_with_a_joiner(lang, text):
     assert not [s for s in spans(text, lang) if s[0][-1:] in "-–" or s[0][:1] in "-–"]
 
@@ -139,12 +172,21 @@ def test_demonyms_are_place_mentions(lang, text, surface, key):
 
 VENDORS = [
     # (lang, text, [(surface, type, key)] in order)
-    ("en", "Labs still want the Nvidia H100 for training.",
-     [("Nvidia", "Organization", "nvidia"), ("H100", "Hardware", "h100")]),
-    ("pt", "A empresa usa placas Nvidia H100 no treino.",
-     [("Nvidia", "Organization", "nvidia"), ("H100", "Hardware", "h100")]),
-    ("pt", "O DeepSeek R1 chamou atenção.",
-     [("DeepSeek", "Organization", "deepseek"), ("R1", "AIModel", "deepseek-r1")]),
+    (
+        "en",
+        "Labs still want the Nvidia H100 for training.",
+        [("Nvidia", "Organization", "nvidia"), ("H100", "Hardware", "h100")],
+    ),
+    (
+        "pt",
+        "A empresa usa placas Nvidia H100 no treino.",
+        [("Nvidia", "Organization", "nvidia"), ("H100", "Hardware", "h100")],
+    ),
+    (
+        "pt",
+        "O DeepSeek R1 chamou atenção.",
+        [("DeepSeek", "Organization", "deepseek"), ("R1", "AIModel", "deepseek-r1")],
+    ),
 ]
 
 
@@ -177,8 +219,7 @@ def test_versions_extend_model_and_chip_names(lang, text, surface, type_name):
 
 CUES = [
     # (lang, text, surface, type): invented names typed from the words around them
-    ("en", "The chipmaker Corvana Semiconductor doubled its output.", "Corvana Semiconductor",
-     "Organization"),
+    ("en", "The chipmaker Corvana Semiconductor doubled its output.", "Corvana Semiconductor", "Organization"),
     ("en", "The startup Quillfeather launched a coding tool.", "Quillfeather", "Organization"),
     ("en", "The startup Quillfeather launched the app Lanternly.", "Lanternly", "Product"),
     ("en", "Investors such as Quillfeather, a Chinese startup, gained.", "Quillfeather", "Organization"),
@@ -189,8 +230,7 @@ CUES = [
     ("pt", "A startup Tucunaré lançou o app Piracema.", "Piracema", "Product"),
     ("pt", "A startup Jabuticaba Labs lançou um modelo.", "Jabuticaba Labs", "Organization"),
     ("pt", "Segundo o analista Rafael Antunes, a Corvana Tecnologia cresceu.", "Rafael Antunes", "Person"),
-    ("pt", "Segundo o analista Rafael Antunes, a Corvana Tecnologia cresceu.", "Corvana Tecnologia",
-     "Organization"),
+    ("pt", "Segundo o analista Rafael Antunes, a Corvana Tecnologia cresceu.", "Corvana Tecnologia", "Organization"),
     ("pt", "O CEO Rafael Antunes disse que a empresa vai crescer.", "Rafael Antunes", "Person"),
     ("pt", "A Corvana Tecnologia lançou o modelo Cajuí-2.", "Cajuí-2", "AIModel"),
     ("en", "Analyst Priya Ramaswamy said the deal was large.", "Priya Ramaswamy", "Person"),

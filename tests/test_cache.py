@@ -132,8 +132,7 @@ def test_an_extra_ontology_file_invalidates_every_entry(corpus, tmp_path, analys
 
 
 @pytest.mark.parametrize("target", ["pipeline_version", "kg_version"])
-def test_a_new_pipeline_or_kg_version_invalidates_every_entry(corpus, tmp_path, analysed, monkeypatch,
-                                                              target):
+def test_a_new_pipeline_or_kg_version_invalidates_every_entry(corpus, tmp_path, analysed, monkeypatch, target):
     out = tmp_path / "out"
     kg.build([corpus], out)
     analysed.clear()
@@ -146,8 +145,9 @@ def test_a_new_pipeline_or_kg_version_invalidates_every_entry(corpus, tmp_path, 
     assert len(_entries(out)) == 6
 
 
-@pytest.mark.parametrize("garbage", [b"", b"{not json", b'{"key": "other", "result": []}', b'{"key": 1}',
-                                     b"\xff\xfe\x00"])
+@pytest.mark.parametrize(
+    "garbage", [b"", b"{not json", b'{"key": "other", "result": []}', b'{"key": 1}', b"\xff\xfe\x00"]
+)
 def test_a_corrupt_entry_is_ignored_and_recomputed(corpus, tmp_path, analysed, garbage):
     out = tmp_path / "out"
     kg.build([corpus], out)
@@ -182,9 +182,22 @@ def test_records_survive_encoding():
     result = ArticleResult(
         article=Article("a/b.txt", "/x/a/b.txt", "Título", "", "pt", "https://e.x/1", "2025-01-02", "ab"),
         mentions=(Mention(0, 6, "Nvidia", "Organization", "nvidia", "kb", 0),),
-        facts=(Fact("nvidia", "investsIn", "openai", "a/b.txt", "Nvidia invests", 0, 14, 0.85,
-                    Decimal("1.5E+9"), "USD", "2025"),
-               Fact("openai", "leads", "x", "a/b.txt", "é", 3, 4, 0.1)),
+        facts=(
+            Fact(
+                "nvidia",
+                "investsIn",
+                "openai",
+                "a/b.txt",
+                "Nvidia invests",
+                0,
+                14,
+                0.85,
+                Decimal("1.5E+9"),
+                "USD",
+                "2025",
+            ),
+            Fact("openai", "leads", "x", "a/b.txt", "é", 3, 4, 0.1),
+        ),
         new_entities=(Entity("new:Organization:x", "X", "Organization", ("X Corp",), ""),),
     )
     assert decode(json.loads(json.dumps(encode(result)))) == result

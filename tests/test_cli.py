@@ -84,8 +84,7 @@ def test_build_of_a_missing_path_is_one_line_and_non_zero(tmp_path: Path) -> Non
 @pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
 def test_query_formats(built: Path, fmt: str) -> None:
     sparql = "SELECT ?who ?target WHERE { ?who kg:investsIn ?target } ORDER BY ?who ?target"
-    result = CliRunner().invoke(cli, ["query", sparql, "--out", str(built), "--format", fmt],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["query", sparql, "--out", str(built), "--format", fmt], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "nvidia" in result.output.lower() and "openai" in result.output.lower()
     if fmt == "json":

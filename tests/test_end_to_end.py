@@ -30,17 +30,20 @@ def entity(name: str):
     return mint("entity", name)
 
 
-@pytest.mark.parametrize(("key", "label", "type_name"), [
-    ("deepseek", "DeepSeek", "Organization"),
-    ("openai", "OpenAI", "Organization"),
-    ("nvidia", "NVIDIA", "Organization"),
-    ("bank-of-china", "Bank of China", "Organization"),
-    ("stargate", "Stargate", "Project"),
-    ("deepseek-r1", "DeepSeek-R1", "AIModel"),
-    ("h800", "H800", "Hardware"),
-    ("china", "China", "Place"),
-    ("jensen-huang", "Jensen Huang", "Person"),
-])
+@pytest.mark.parametrize(
+    ("key", "label", "type_name"),
+    [
+        ("deepseek", "DeepSeek", "Organization"),
+        ("openai", "OpenAI", "Organization"),
+        ("nvidia", "NVIDIA", "Organization"),
+        ("bank-of-china", "Bank of China", "Organization"),
+        ("stargate", "Stargate", "Project"),
+        ("deepseek-r1", "DeepSeek-R1", "AIModel"),
+        ("h800", "H800", "Hardware"),
+        ("china", "China", "Place"),
+        ("jensen-huang", "Jensen Huang", "Person"),
+    ],
+)
 def test_canonical_typed_entities(built, key: str, label: str, type_name: str) -> None:
     _, graph = built
     node = entity(key)
@@ -56,16 +59,19 @@ def test_bank_of_china_comes_from_portuguese_text(built) -> None:
     assert {str(graph.value(a, _dcterms("language"))) for a in articles} == {"pt"}
 
 
-@pytest.mark.parametrize(("s", "p", "o"), [
-    ("deepseek-r1", "trainedOn", "h800"),
-    ("deepseek-r1", "developedBy", "deepseek"),
-    ("o1", "developedBy", "openai"),
-    ("nvidia", "investsIn", "openai"),
-    ("deepseek", "locatedIn", "china"),
-    ("jensen-huang", "leads", "nvidia"),
-    ("sam-altman", "leads", "openai"),
-    ("mistral-ai", "locatedIn", "france"),
-])
+@pytest.mark.parametrize(
+    ("s", "p", "o"),
+    [
+        ("deepseek-r1", "trainedOn", "h800"),
+        ("deepseek-r1", "developedBy", "deepseek"),
+        ("o1", "developedBy", "openai"),
+        ("nvidia", "investsIn", "openai"),
+        ("deepseek", "locatedIn", "china"),
+        ("jensen-huang", "leads", "nvidia"),
+        ("sam-altman", "leads", "openai"),
+        ("mistral-ai", "locatedIn", "france"),
+    ],
+)
 def test_facts_the_articles_state(built, s: str, p: str, o: str) -> None:
     _, graph = built
     assert (entity(s), KG[p], entity(o)) in graph
@@ -79,11 +85,17 @@ def test_a_rivalry_and_a_partnership(built) -> None:
 
 def test_investment_with_amount_currency_and_evidence(built) -> None:
     _, graph = built
-    rows = [a for a in graph.subjects(RDF.predicate, KG.investsIn)
-            if graph.value(a, RDF.subject) == entity("nvidia") and graph.value(a, RDF.object) == entity("openai")]
+    rows = [
+        a
+        for a in graph.subjects(RDF.predicate, KG.investsIn)
+        if graph.value(a, RDF.subject) == entity("nvidia") and graph.value(a, RDF.object) == entity("openai")
+    ]
     assert rows
-    amounts = {(float(graph.value(a, KG.amount)), str(graph.value(a, KG.currency)))
-               for a in rows if graph.value(a, KG.amount) is not None}
+    amounts = {
+        (float(graph.value(a, KG.amount)), str(graph.value(a, KG.currency)))
+        for a in rows
+        if graph.value(a, KG.amount) is not None
+    }
     assert (100e9, "USD") in amounts
     for a in rows:
         evidence = str(graph.value(a, KG.evidence))
@@ -96,8 +108,11 @@ def test_every_fact_has_an_assertion_with_its_sentence(built) -> None:
     _, graph = built
     for relation in ("competesWith", "investsIn", "trainedOn", "developedBy", "partnersWith", "leads", "locatedIn"):
         for s, o in graph.subject_objects(KG[relation]):
-            assertions = [a for a in graph.subjects(RDF.subject, s)
-                          if graph.value(a, RDF.predicate) == KG[relation] and graph.value(a, RDF.object) == o]
+            assertions = [
+                a
+                for a in graph.subjects(RDF.subject, s)
+                if graph.value(a, RDF.predicate) == KG[relation] and graph.value(a, RDF.object) == o
+            ]
             assert assertions, (s, relation, o)
             for a in assertions:
                 start, end = int(graph.value(a, KG.startOffset)), int(graph.value(a, KG.endOffset))

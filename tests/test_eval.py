@@ -21,8 +21,7 @@ from kg.store import load_graph
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "examples" / "gold"
 ARTICLES = ROOT / "examples" / "articles"
-ANNOTATED = ("deepseek-r1-nvidia-h800.pt.txt", "stargate-joint-venture.en.md",
-             "nvidia-openai-100-billion.en.html")
+ANNOTATED = ("deepseek-r1-nvidia-h800.pt.txt", "stargate-joint-venture.en.md", "nvidia-openai-100-billion.en.html")
 ROW = {"tp", "fp", "fn", "precision", "recall", "f1"}
 
 
@@ -45,12 +44,12 @@ def report(built) -> dict:
 
 # ---------------------------------------------------------------- the gold files themselves
 
+
 def test_gold_files_follow_the_format():
     docs = load_gold(GOLD)
     assert sorted(d["id"] for d in docs) == sorted(Path(n).stem for n in ANNOTATED)
     types = {"Organization", "Person", "AIModel", "Product", "Hardware", "Project", "Place", "Sector"}
-    relations = {"competesWith", "investsIn", "trainedOn", "developedBy", "partnersWith", "leads",
-                 "locatedIn"}
+    relations = {"competesWith", "investsIn", "trainedOn", "developedBy", "partnersWith", "leads", "locatedIn"}
     for doc in docs:
         assert doc["lang"] in ("en", "pt")
         ids = [e["id"] for e in doc["entities"]]
@@ -66,8 +65,14 @@ def test_gold_files_follow_the_format():
 
 def test_gold_evidence_is_in_the_article():
     """Every evidence without an ellipsis is a literal quote of its article."""
-    texts = {Path(n).stem: (ARTICLES / n).read_text(encoding="utf-8").replace("&mdash;", "—")
-             .replace("&ldquo;", "“").replace("&rdquo;", "”") for n in ANNOTATED}
+    texts = {
+        Path(n).stem: (ARTICLES / n)
+        .read_text(encoding="utf-8")
+        .replace("&mdash;", "—")
+        .replace("&ldquo;", "“")
+        .replace("&rdquo;", "”")
+        for n in ANNOTATED
+    }
     for doc in load_gold(GOLD):
         for r in doc["relations"]:
             if "..." not in r["evidence"]:
@@ -83,11 +88,27 @@ def test_gold_entity_ids_name_one_thing_across_files():
 
 # ---------------------------------------------------------------- scoring the built examples
 
+
 def test_report_structure(report):
-    assert set(report) == {"entities", "entities_by_type", "core", "extended", "relations", "amounts",
-                           "missed_entities", "false_entities", "missed_relations", "false_relations"}
-    rows = [report["entities"], report["core"], report["extended"], *report["entities_by_type"].values(),
-            *report["relations"].values()]
+    assert set(report) == {
+        "entities",
+        "entities_by_type",
+        "core",
+        "extended",
+        "relations",
+        "amounts",
+        "missed_entities",
+        "false_entities",
+        "missed_relations",
+        "false_relations",
+    }
+    rows = [
+        report["entities"],
+        report["core"],
+        report["extended"],
+        *report["entities_by_type"].values(),
+        *report["relations"].values(),
+    ]
     for row in rows:
         assert set(row) == ROW
         assert 0 <= row["precision"] <= 1 and 0 <= row["recall"] <= 1 and 0 <= row["f1"] <= 1
@@ -95,8 +116,9 @@ def test_report_structure(report):
             assert row["precision"] == round(row["tp"] / (row["tp"] + row["fp"]), 3)
     assert "Sector" not in report["entities_by_type"]  # sectors count only in relations
     assert report["entities"]["tp"] == sum(r["tp"] for r in report["entities_by_type"].values())
-    assert report["core"]["tp"] == sum(report["relations"].get(r, {"tp": 0})["tp"]
-                                       for r in ("competesWith", "investsIn", "trainedOn", "developedBy"))
+    assert report["core"]["tp"] == sum(
+        report["relations"].get(r, {"tp": 0})["tp"] for r in ("competesWith", "investsIn", "trainedOn", "developedBy")
+    )
     assert set(report["amounts"]) == {"right", "total"}
     # the two investments whose gold states an amount: Nvidia in OpenAI, ASML in Mistral AI
     assert report["amounts"]["total"] == 2
@@ -118,9 +140,14 @@ def test_scores_are_sensible(report):
 
 def test_headline_facts_are_scored_as_found(report):
     missed = {(m["subject"], m["relation"], m["object"]) for m in report["missed_relations"]}
-    for fact in [("nvidia", "investsIn", "openai"), ("deepseek-r1", "trainedOn", "h800"),
-                 ("deepseek", "locatedIn", "china"), ("sam-altman", "leads", "openai"),
-                 ("gpt-5", "trainedOn", "h200"), ("masayoshi-son", "leads", "softbank-group")]:
+    for fact in [
+        ("nvidia", "investsIn", "openai"),
+        ("deepseek-r1", "trainedOn", "h800"),
+        ("deepseek", "locatedIn", "china"),
+        ("sam-altman", "leads", "openai"),
+        ("gpt-5", "trainedOn", "h200"),
+        ("masayoshi-son", "leads", "softbank-group"),
+    ]:
         assert fact not in missed
 
 
@@ -133,9 +160,9 @@ def test_decoys_outside_the_article_are_not_entities(built):
 
 # ---------------------------------------------------------------- the command line
 
+
 def test_cli_eval_prints_the_table(built):
-    result = CliRunner().invoke(cli, ["eval", "--gold", str(GOLD), "--out", str(built)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["eval", "--gold", str(GOLD), "--out", str(built)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split() == ["P", "R", "F1", "tp", "fp", "fn"]
@@ -144,15 +171,17 @@ def test_cli_eval_prints_the_table(built):
 
 
 def test_cli_eval_json_is_the_library_report(built, report):
-    result = CliRunner().invoke(cli, ["eval", "--gold", str(GOLD), "--out", str(built), "--json"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["eval", "--gold", str(GOLD), "--out", str(built), "--json"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == json.loads(json.dumps(report))
 
 
 def test_cli_eval_without_errors_lists_no_misses(built):
-    result = CliRunner().invoke(cli, ["eval", "--gold", str(GOLD), "--out", str(built), "--no-errors"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli, ["eval", "--gold", str(GOLD), "--out", str(built), "--no-errors"], catch_exceptions=False
+    )
     assert result.exit_code == 0
     assert "missed" not in result.output and "false relations" not in result.output
 
@@ -172,25 +201,29 @@ def test_cli_eval_without_a_graph_is_a_clear_error(tmp_path):
 
 # ---------------------------------------------------------------- normalisation of names
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("Banco da China", "banco da china"),
-    ("NVIDIA", "nvidia"),
-    ("DeepSeek-R1", "deepseek r1"),
-    ("DeepSeek R1", "deepseek r1"),
-    ("U.S.", "u s"),
-    ("the White House", "white house"),
-    ("The Netherlands", "netherlands"),
-    ("a Casa Branca", "casa branca"),
-    ("o Google", "google"),
-    ("Estados Unidos", "estados unidos"),
-    ("Itaú Unibanco", "itau unibanco"),
-    ("Doña Ana County", "dona ana county"),
-    ("Califórnia", "california"),
-    ("  Mistral   AI ", "mistral ai"),
-    ("o1", "o1"),
-    ("a", "a"),  # a lone article is kept: there is nothing after it
-    ("Anthropic's", "anthropic s"),
-])
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Banco da China", "banco da china"),
+        ("NVIDIA", "nvidia"),
+        ("DeepSeek-R1", "deepseek r1"),
+        ("DeepSeek R1", "deepseek r1"),
+        ("U.S.", "u s"),
+        ("the White House", "white house"),
+        ("The Netherlands", "netherlands"),
+        ("a Casa Branca", "casa branca"),
+        ("o Google", "google"),
+        ("Estados Unidos", "estados unidos"),
+        ("Itaú Unibanco", "itau unibanco"),
+        ("Doña Ana County", "dona ana county"),
+        ("Califórnia", "california"),
+        ("  Mistral   AI ", "mistral ai"),
+        ("o1", "o1"),
+        ("a", "a"),  # a lone article is kept: there is nothing after it
+        ("Anthropic's", "anthropic s"),
+    ],
+)
 def test_normalise(name, expected):
     assert normalise(name) == expected
 
@@ -200,24 +233,33 @@ def test_normalise(name, expected):
 E = Namespace("https://w3id.org/kg/entity/")
 A = Namespace("https://w3id.org/kg/assertion/")
 
-TINY_GOLD = [{
-    "id": "tiny", "lang": "en",
-    "entities": [
-        {"id": "nvidia", "type": "Organization", "names": ["NVIDIA", "Nvidia"]},
-        {"id": "openai", "type": "Organization", "names": ["OpenAI"]},
-        {"id": "h100", "type": "Hardware", "names": ["H100"]},
-        {"id": "china", "type": "Place", "names": ["China", "chinesa"]},
-        {"id": "sam-altman", "type": "Person", "names": ["Sam Altman"]},
-        {"id": "reuters", "type": "Organization", "names": ["Reuters"], "optional": True},
-    ],
-    "relations": [
-        {"s": "nvidia", "p": "investsIn", "o": "openai", "amount": 100000000000, "currency": "USD",
-         "evidence": "Nvidia will invest up to $100 billion in OpenAI"},
-        {"s": "nvidia", "p": "partnersWith", "o": "openai", "evidence": "a partnership"},
-        {"s": "sam-altman", "p": "leads", "o": "openai", "evidence": "OpenAI CEO Sam Altman"},
-        {"s": "openai", "p": "competesWith", "o": "nvidia", "optional": True, "evidence": "rivals"},
-    ],
-}]
+TINY_GOLD = [
+    {
+        "id": "tiny",
+        "lang": "en",
+        "entities": [
+            {"id": "nvidia", "type": "Organization", "names": ["NVIDIA", "Nvidia"]},
+            {"id": "openai", "type": "Organization", "names": ["OpenAI"]},
+            {"id": "h100", "type": "Hardware", "names": ["H100"]},
+            {"id": "china", "type": "Place", "names": ["China", "chinesa"]},
+            {"id": "sam-altman", "type": "Person", "names": ["Sam Altman"]},
+            {"id": "reuters", "type": "Organization", "names": ["Reuters"], "optional": True},
+        ],
+        "relations": [
+            {
+                "s": "nvidia",
+                "p": "investsIn",
+                "o": "openai",
+                "amount": 100000000000,
+                "currency": "USD",
+                "evidence": "Nvidia will invest up to $100 billion in OpenAI",
+            },
+            {"s": "nvidia", "p": "partnersWith", "o": "openai", "evidence": "a partnership"},
+            {"s": "sam-altman", "p": "leads", "o": "openai", "evidence": "OpenAI CEO Sam Altman"},
+            {"s": "openai", "p": "competesWith", "o": "nvidia", "optional": True, "evidence": "rivals"},
+        ],
+    }
+]
 
 
 def _entity(graph: Graph, slug: str, type_name: str, label: str, *alt: str) -> None:
@@ -255,31 +297,41 @@ def test_tiny_graph_counts():
     result = evaluate(_tiny_graph(), TINY_GOLD).as_dict()
     assert {k: result["entities"][k] for k in ("tp", "fp", "fn")} == {"tp": 3, "fp": 2, "fn": 2}
     by_type = {t: (r["tp"], r["fp"], r["fn"]) for t, r in result["entities_by_type"].items()}
-    assert by_type == {"Organization": (2, 2, 0), "Person": (0, 0, 1), "Hardware": (1, 0, 0),
-                       "Place": (0, 0, 1)}
+    assert by_type == {"Organization": (2, 2, 0), "Person": (0, 0, 1), "Hardware": (1, 0, 0), "Place": (0, 0, 1)}
     assert {(e["label"], e["why"].split(":")[0]) for e in result["false_entities"]} == {
-        ("Acme Robotics", "not a gold entity"), ("China", "wrong type")}
+        ("Acme Robotics", "not a gold entity"),
+        ("China", "wrong type"),
+    }
     assert sorted(m["id"] for m in result["missed_entities"]) == ["china", "sam-altman"]
 
     relations = {r: (c["tp"], c["fp"], c["fn"]) for r, c in result["relations"].items()}
-    assert relations == {"investsIn": (1, 0, 0), "developedBy": (0, 1, 0), "partnersWith": (1, 0, 0),
-                         "leads": (0, 0, 1)}
+    assert relations == {
+        "investsIn": (1, 0, 0),
+        "developedBy": (0, 1, 0),
+        "partnersWith": (1, 0, 0),
+        "leads": (0, 0, 1),
+    }
     assert (result["core"]["tp"], result["core"]["fp"], result["core"]["fn"]) == (1, 1, 0)
     assert (result["extended"]["tp"], result["extended"]["fp"], result["extended"]["fn"]) == (1, 0, 1)
     assert result["core"]["precision"] == 0.5 and result["extended"]["recall"] == 0.5
     assert [(m["subject"], m["relation"], m["object"]) for m in result["missed_relations"]] == [
-        ("sam-altman", "leads", "openai")]
+        ("sam-altman", "leads", "openai")
+    ]
     assert [(f["subject"], f["relation"], f["object"]) for f in result["false_relations"]] == [
-        ("H100", "developedBy", "NVIDIA")]
+        ("H100", "developedBy", "NVIDIA")
+    ]
     assert result["amounts"] == {"right": 1, "total": 1}
 
 
-@pytest.mark.parametrize(("amount", "currency", "right"), [
-    ("100000000000", "USD", 1),
-    ("100500000000", "USD", 1),  # within 1%
-    ("10000000000", "USD", 0),
-    ("100000000000", "EUR", 0),
-])
+@pytest.mark.parametrize(
+    ("amount", "currency", "right"),
+    [
+        ("100000000000", "USD", 1),
+        ("100500000000", "USD", 1),  # within 1%
+        ("10000000000", "USD", 0),
+        ("100000000000", "EUR", 0),
+    ],
+)
 def test_tiny_graph_amounts(amount, currency, right):
     result = evaluate(_tiny_graph(amount, currency), TINY_GOLD).as_dict()
     assert result["amounts"] == {"right": right, "total": 1}

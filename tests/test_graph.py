@@ -18,16 +18,34 @@ TEXT = "A Nvidia vai investir US$ 2 bilhões na OpenAI. O Banco da China apoia o
 
 
 def small_result() -> tuple[ArticleResult, dict[str, Entity], dict[str, list[tuple[str, str]]]]:
-    article = Article(id="a.pt.txt", path="articles/a.pt.txt", title="", text=TEXT, lang="pt",
-                      url="https://news.example.com/a", published="2025-09-22")
+    article = Article(
+        id="a.pt.txt",
+        path="articles/a.pt.txt",
+        title="",
+        text=TEXT,
+        lang="pt",
+        url="https://news.example.com/a",
+        published="2025-09-22",
+    )
     mentions = (
         Mention(2, 8, "Nvidia", "Organization", "nvidia", "kb", 0),
         Mention(40, 46, "OpenAI", "Organization", "openai", "kb", 0),
         Mention(50, 64, "Banco da China", "Organization", "bank-of-china", "kb", 1),
     )
     facts = (
-        Fact("nvidia", "investsIn", "openai", "a.pt.txt", TEXT[:47], 0, 47, 0.83,
-             Decimal("2000000000"), "USD", "2025-09-22"),
+        Fact(
+            "nvidia",
+            "investsIn",
+            "openai",
+            "a.pt.txt",
+            TEXT[:47],
+            0,
+            47,
+            0.83,
+            Decimal("2000000000"),
+            "USD",
+            "2025-09-22",
+        ),
     )
     entities = {
         "nvidia": Entity("nvidia", "NVIDIA", "Organization", ("Nvidia",), "Q182477"),
@@ -45,8 +63,11 @@ def test_a_small_extraction_gives_the_expected_graph() -> None:
     if not isomorphic(built, expected):
         _, only_built, only_expected = graph_diff(to_isomorphic(built), to_isomorphic(expected))
         raise AssertionError(
-            "graphs differ\nonly built:\n" + only_built.serialize(format="nt")
-            + "\nonly expected:\n" + only_expected.serialize(format="nt"))
+            "graphs differ\nonly built:\n"
+            + only_built.serialize(format="nt")
+            + "\nonly expected:\n"
+            + only_expected.serialize(format="nt")
+        )
 
 
 def test_sectors_appear_only_as_investment_targets() -> None:

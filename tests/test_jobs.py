@@ -26,8 +26,7 @@ def corpus(tmp_path_factory) -> Path:
 
 
 def _build(corpus: Path, out: Path, *extra: str) -> None:
-    result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out), "-q", *extra],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out), "-q", *extra], catch_exceptions=False)
     assert result.exit_code == 0, result.output
 
 
@@ -44,6 +43,7 @@ def test_jobs_report_articles_in_input_order(corpus, tmp_path):
     reports = {}
     for jobs in (1, 2):
         order: list[str] = []
+
         def note(item, order=order):
             order.append(getattr(item, "id", item.path))
 

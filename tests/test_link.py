@@ -27,23 +27,58 @@ def xfail(*values, reason: str):
 
 SHORT_FORMS = [
     # (lang, text, short surface, expected key, expected type)
-    ("pt", "O analista Rafael Antunes comentou o plano. Para Antunes, o plano é bom.",
-     "Antunes", "new:Person:rafael-antunes", "Person"),
-    ("pt", "A startup Jabuticaba Labs lançou um modelo. Segundo a Jabuticaba, o modelo é barato.",
-     "Jabuticaba", "new:Organization:jabuticaba-labs", "Organization"),
-    ("en", "The startup Lanternly Labs launched a model. Investors in Lanternly were pleased.",
-     "Lanternly", "new:Organization:lanternly-labs", "Organization"),
-    ("en", "The startup Lanternly Labs launched a model. According to Lanternly, the model is cheap.",
-     "Lanternly", "new:Organization:lanternly-labs", "Organization"),
-    ("en", "Zhipu AI released a new model. Zhipu said the model is open.", "Zhipu", "zhipu-ai",
-     "Organization"),
-    ("pt", "A Zhipu AI lançou um modelo. Segundo a Zhipu, o modelo é aberto.", "Zhipu", "zhipu-ai",
-     "Organization"),
-    ("pt", "A francesa Mistral AI captou recursos. A Mistral vai contratar engenheiros.",
-     "Mistral", "mistral-ai", "Organization"),
-    ("en", "Nvidia CEO Jensen Huang spoke on Monday. Later, Huang said demand was strong.", "Huang", "jensen-huang", "Person"),
+    (
+        "pt",
+        "O analista Rafael Antunes comentou o plano. Para Antunes, o plano é bom.",
+        "Antunes",
+        "new:Person:rafael-antunes",
+        "Person",
+    ),
+    (
+        "pt",
+        "A startup Jabuticaba Labs lançou um modelo. Segundo a Jabuticaba, o modelo é barato.",
+        "Jabuticaba",
+        "new:Organization:jabuticaba-labs",
+        "Organization",
+    ),
+    (
+        "en",
+        "The startup Lanternly Labs launched a model. Investors in Lanternly were pleased.",
+        "Lanternly",
+        "new:Organization:lanternly-labs",
+        "Organization",
+    ),
+    (
+        "en",
+        "The startup Lanternly Labs launched a model. According to Lanternly, the model is cheap.",
+        "Lanternly",
+        "new:Organization:lanternly-labs",
+        "Organization",
+    ),
+    ("en", "Zhipu AI released a new model. Zhipu said the model is open.", "Zhipu", "zhipu-ai", "Organization"),
+    ("pt", "A Zhipu AI lançou um modelo. Segundo a Zhipu, o modelo é aberto.", "Zhipu", "zhipu-ai", "Organization"),
+    (
+        "pt",
+        "A francesa Mistral AI captou recursos. A Mistral vai contratar engenheiros.",
+        "Mistral",
+        "mistral-ai",
+        "Organization",
+    ),
+    (
+        "en",
+        "Nvidia CEO Jensen Huang spoke on Monday. Later, Huang said demand was strong.",
+        "Huang",
+        "jensen-huang",
+        "Person",
+    ),
     ("pt", "Jensen Huang falou na segunda-feira. Para Huang, a demanda é forte.", "Huang", "jensen-huang", "Person"),
-    ("en", "The analyst Priya Ramaswamy reviewed the plan. According to Ramaswamy, the plan is sound.", "Ramaswamy", "new:Person:priya-ramaswamy", "Person"),
+    (
+        "en",
+        "The analyst Priya Ramaswamy reviewed the plan. According to Ramaswamy, the plan is sound.",
+        "Ramaswamy",
+        "new:Person:priya-ramaswamy",
+        "Person",
+    ),
 ]
 
 
@@ -56,10 +91,8 @@ def test_short_forms_resolve_to_the_full_name(lang, text, short, key, type_name)
 
 CROSS_LINGUAL = [
     # the same entity named in English and in Portuguese has one key
-    (("en", "Bank of China announced a plan."), ("pt", "O Banco da China anunciou um plano."),
-     "bank-of-china"),
-    (("en", "The United States restricted exports."), ("pt", "Os EUA restringiram as exportações."),
-     "united-states"),
+    (("en", "Bank of China announced a plan."), ("pt", "O Banco da China anunciou um plano."), "bank-of-china"),
+    (("en", "The United States restricted exports."), ("pt", "Os EUA restringiram as exportações."), "united-states"),
     (("en", "The White House praised the deal."), ("pt", "A Casa Branca elogiou o acordo."), "white-house"),
     (("en", "Beijing backs local chips."), ("pt", "Pequim apoia chips locais."), "beijing"),
 ]
@@ -77,20 +110,29 @@ def test_mentions_carry_offsets_and_sentence_numbers():
     doc = analyse(text, "pt")
     mentions = link.mentions(doc, KB)
     assert [(m.text, m.sentence) for m in mentions] == [
-        ("Nvidia", 0), ("chinesa", 1), ("DeepSeek", 1), ("R1", 1), ("OpenAI", 2)]
+        ("Nvidia", 0),
+        ("chinesa", 1),
+        ("DeepSeek", 1),
+        ("R1", 1),
+        ("OpenAI", 2),
+    ]
     for m in mentions:
-        assert text[m.start:m.end] == m.text
+        assert text[m.start : m.end] == m.text
     assert [m.source for m in mentions] == ["kb", "demonym", "kb", "kb", "kb"]
 
 
 # ---------------------------------------------------------------- keys of names the knowledge base lacks
 
-@pytest.mark.parametrize(("text", "type_name", "key"), [
-    ("Jabuticaba Labs", "Organization", "new:Organization:jabuticaba-labs"),
-    ("Tucunaré", "Product", "new:Product:tucunare"),
-    ("Cajuí-2", "AIModel", "new:AIModel:cajui-2"),
-    ("Ascend 920C", "Hardware", "new:Hardware:ascend-920c"),
-])
+
+@pytest.mark.parametrize(
+    ("text", "type_name", "key"),
+    [
+        ("Jabuticaba Labs", "Organization", "new:Organization:jabuticaba-labs"),
+        ("Tucunaré", "Product", "new:Product:tucunare"),
+        ("Cajuí-2", "AIModel", "new:AIModel:cajui-2"),
+        ("Ascend 920C", "Hardware", "new:Hardware:ascend-920c"),
+    ],
+)
 def test_new_keys_are_slugs_qualified_by_type(text, type_name, key):
     assert link.new_key(text, type_name) == key
 
@@ -105,17 +147,24 @@ def test_same_name_of_two_types_gets_two_keys():
 
 # ---------------------------------------------------------------- merging new names across articles
 
+
 def _article(id_: str, text: str, lang: str) -> Article:
     return Article(id=id_, path=id_, title="", text=text, lang=lang)
 
 
 def test_new_entities_merge_across_articles():
-    first = process_article(_article(
-        "a.pt.txt", "A startup Jabuticaba Labs lançou o app Piracema. Segundo a Jabuticaba, o app Piracema é "
-                    "gratuito.", "pt"))
-    second = process_article(_article(
-        "b.en.txt", "The startup Jabuticaba Labs raised money. Investors in Jabuticaba Labs were pleased.",
-        "en"))
+    first = process_article(
+        _article(
+            "a.pt.txt",
+            "A startup Jabuticaba Labs lançou o app Piracema. Segundo a Jabuticaba, o app Piracema é gratuito.",
+            "pt",
+        )
+    )
+    second = process_article(
+        _article(
+            "b.en.txt", "The startup Jabuticaba Labs raised money. Investors in Jabuticaba Labs were pleased.", "en"
+        )
+    )
     entities = link.new_entities([first, second])
     org = entities["new:Organization:jabuticaba-labs"]
     assert (org.label, org.type, org.aliases) == ("Jabuticaba Labs", "Organization", ("Jabuticaba",))
@@ -123,7 +172,8 @@ def test_new_entities_merge_across_articles():
     assert (app.label, app.type, app.aliases) == ("Piracema", "Product", ())
     assert not [k for k in entities if not k.startswith(link.NEW_PREFIX)]  # knowledge-base names are not new
     assert ("new:Product:piracema", "developedBy", "new:Organization:jabuticaba-labs") in {
-        (f.subject, f.predicate, f.object) for f in first.facts}
+        (f.subject, f.predicate, f.object) for f in first.facts
+    }
 
 
 def _result(*forms: tuple[str, str]) -> ArticleResult:
@@ -134,11 +184,13 @@ def _result(*forms: tuple[str, str]) -> ArticleResult:
 
 def test_new_entity_label_is_the_most_frequent_form():
     key = "new:Organization:corvana-semiconductor"
-    entities = link.new_entities([
-        _result(("Corvana Semiconductor", key), ("Corvana", key)),
-        _result(("Corvana", key)),
-        _result(("Nvidia", "nvidia")),
-    ])
+    entities = link.new_entities(
+        [
+            _result(("Corvana Semiconductor", key), ("Corvana", key)),
+            _result(("Corvana", key)),
+            _result(("Nvidia", "nvidia")),
+        ]
+    )
     assert list(entities) == [key]
     assert entities[key].label == "Corvana"
     assert entities[key].aliases == ("Corvana Semiconductor",)

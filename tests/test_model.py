@@ -17,13 +17,15 @@ def saved_model(tmp_path_factory: pytest.TempPathFactory) -> str:
     for lang in ("en", "pt"):
         nlp = spacy.blank(lang)
         ruler = nlp.add_pipe("entity_ruler")
-        ruler.add_patterns([
-            {"label": "ORG", "pattern": "Zorblax Dynamics"},
-            {"label": "PERSON", "pattern": "Quinn Arbor"},
-            {"label": "PER", "pattern": "Iara Monteiro"},
-            {"label": "ORG", "pattern": "Nvidia"},  # the knowledge base knows it: it must win
-            {"label": "DATE", "pattern": "Tuesday"},
-        ])
+        ruler.add_patterns(
+            [
+                {"label": "ORG", "pattern": "Zorblax Dynamics"},
+                {"label": "PERSON", "pattern": "Quinn Arbor"},
+                {"label": "PER", "pattern": "Iara Monteiro"},
+                {"label": "ORG", "pattern": "Nvidia"},  # the knowledge base knows it: it must win
+                {"label": "DATE", "pattern": "Tuesday"},
+            ]
+        )
         folder = tmp_path_factory.mktemp(f"model-{lang}")
         nlp.to_disk(folder)
         if lang == "en":
@@ -33,14 +35,29 @@ def saved_model(tmp_path_factory: pytest.TempPathFactory) -> str:
     return english, portuguese
 
 
-@pytest.mark.parametrize(("lang", "text", "expected"), [
-    ("en", "Zorblax Dynamics hired Quinn Arbor on Tuesday, and Nvidia watched.",
-     {("Zorblax Dynamics", "Organization", "model"), ("Quinn Arbor", "Person", "model"),
-      ("Nvidia", "Organization", "kb")}),
-    ("pt", "A Zorblax Dynamics contratou Iara Monteiro, e a Nvidia observou.",
-     {("Zorblax Dynamics", "Organization", "model"), ("Iara Monteiro", "Person", "model"),
-      ("Nvidia", "Organization", "kb")}),
-])
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "en",
+            "Zorblax Dynamics hired Quinn Arbor on Tuesday, and Nvidia watched.",
+            {
+                ("Zorblax Dynamics", "Organization", "model"),
+                ("Quinn Arbor", "Person", "model"),
+                ("Nvidia", "Organization", "kb"),
+            },
+        ),
+        (
+            "pt",
+            "A Zorblax Dynamics contratou Iara Monteiro, e a Nvidia observou.",
+            {
+                ("Zorblax Dynamics", "Organization", "model"),
+                ("Iara Monteiro", "Person", "model"),
+                ("Nvidia", "Organization", "kb"),
+            },
+        ),
+    ],
+)
 def test_model_names_are_added_and_the_knowledge_base_wins(saved_model, lang: str, text: str, expected: set) -> None:
     model = saved_model[0] if lang == "en" else saved_model[1]
     doc = analyse(text, lang, model=model)
@@ -82,16 +99,19 @@ def test_build_with_a_model_from_the_command_line(saved_model, tmp_path: Path) -
 
     folder = tmp_path / "articles"
     folder.mkdir()
-    (folder / "a.en.txt").write_text("Zorblax Dynamics will invest $2 billion in OpenAI, the company said.\n",
-                                     encoding="utf-8")
+    (folder / "a.en.txt").write_text(
+        "Zorblax Dynamics will invest $2 billion in OpenAI, the company said.\n", encoding="utf-8"
+    )
     out = tmp_path / "out"
     runner = CliRunner()
-    without = runner.invoke(cli, ["build", str(folder), "--out", str(out), "--model", "none", "-q"],
-                            catch_exceptions=False)
+    without = runner.invoke(
+        cli, ["build", str(folder), "--out", str(out), "--model", "none", "-q"], catch_exceptions=False
+    )
     assert without.exit_code == 0
     assert "Zorblax" not in (out / "graph.ttl").read_text(encoding="utf-8")
-    with_model = runner.invoke(cli, ["build", str(folder), "--out", str(out), "--model", saved_model[0], "-q"],
-                               catch_exceptions=False)
+    with_model = runner.invoke(
+        cli, ["build", str(folder), "--out", str(out), "--model", saved_model[0], "-q"], catch_exceptions=False
+    )
     assert with_model.exit_code == 0
     graph = (out / "graph.ttl").read_text(encoding="utf-8")
     assert "Zorblax Dynamics" in graph and "investsIn" in graph

@@ -142,9 +142,7 @@ def test_search_by_portuguese_alias_focuses_the_entity(sample_page: Loaded) -> N
     page.fill("#search", "")
     page.keyboard.type("INTELIGENCIA ARTIFICIAL")
     page.keyboard.press("Enter")
-    assert page.evaluate("() => kg.network.getSelectedNodes()") == [
-        node_id(sample_page, "Artificial intelligence")
-    ]
+    assert page.evaluate("() => kg.network.getSelectedNodes()") == [node_id(sample_page, "Artificial intelligence")]
     assert sample_page.errors == []
 
 
@@ -197,9 +195,7 @@ def test_type_and_relation_filters(sample_page: Loaded) -> None:
     page.check("#relation-filters input[data-key=trainedOn]")
     assert page.evaluate("() => kg.network.body.edgeIndices.length") == 1
     page.click("#reset")
-    assert page.evaluate(
-        "() => [kg.network.body.nodeIndices.length, kg.network.body.edgeIndices.length]"
-    ) == [13, 11]
+    assert page.evaluate("() => [kg.network.body.nodeIndices.length, kg.network.body.edgeIndices.length]") == [13, 11]
 
 
 def test_hostile_article_runs_nothing(browser, tmp_path) -> None:
@@ -222,9 +218,7 @@ def test_hostile_article_runs_nothing(browser, tmp_path) -> None:
     assert loaded.dialogs == []
     assert page.title() == title != "pwned"
     assert (
-        page.evaluate(
-            "() => document.querySelectorAll('img, svg, iframe, object, embed, [onerror], [onload]').length"
-        )
+        page.evaluate("() => document.querySelectorAll('img, svg, iframe, object, embed, [onerror], [onload]').length")
         == 0
     )
     assert page.evaluate("() => document.querySelectorAll('b').length") == 0
@@ -271,11 +265,7 @@ def big_graph(entities: int = 5000, facts: int = 20000, seed: int = 3):
     while len(seen) < facts:
         s, o = rng.choices(range(entities), weights=weights, k=2)
         relation = RELATIONS[rng.randrange(len(RELATIONS))]
-        key = (
-            (min(s, o), relation, max(s, o))
-            if relation in ("competesWith", "partnersWith")
-            else (s, relation, o)
-        )
+        key = (min(s, o), relation, max(s, o)) if relation in ("competesWith", "partnersWith") else (s, relation, o)
         if s == o or key in seen:
             continue
         seen.add(key)

@@ -160,9 +160,7 @@ def test_txt_dateline_not_parsed(tmp_path: Path) -> None:
 
 def test_line_ends_and_nfc(tmp_path: Path) -> None:
     decomposed = unicodedata.normalize("NFD", "A ação da empresa subiu.")
-    article = read_one(
-        write(tmp_path / "a.txt", f"Title\r\n\r\nLine one\r\nLine two\rLine three {decomposed}")
-    )
+    article = read_one(write(tmp_path / "a.txt", f"Title\r\n\r\nLine one\r\nLine two\rLine three {decomposed}"))
     assert isinstance(article, Article)
     assert article.text == "Line one\nLine two\nLine three A ação da empresa subiu."
     assert article.text == unicodedata.normalize("NFC", article.text)
@@ -514,9 +512,7 @@ def test_upper_case_suffix_is_read(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".txt", ".md", ".html", ".json", ".jsonl"])
-@pytest.mark.parametrize(
-    "content", [b"", b"   \n\t\r\n  ", codecs.BOM_UTF8 + b"  \n", "  \n".encode("utf-16")]
-)
+@pytest.mark.parametrize("content", [b"", b"   \n\t\r\n  ", codecs.BOM_UTF8 + b"  \n", "  \n".encode("utf-16")])
 def test_empty_files(tmp_path: Path, suffix: str, content: bytes) -> None:
     result = read_one(write(tmp_path / f"empty{suffix}", content))
     assert isinstance(result, Skipped)
@@ -524,9 +520,7 @@ def test_empty_files(tmp_path: Path, suffix: str, content: bytes) -> None:
 
 
 def test_html_with_only_markup_is_empty(tmp_path: Path) -> None:
-    result = read_one(
-        write(tmp_path / "a.html", "<html><head><title>T</title></head><body><nav>x</nav></body>")
-    )
+    result = read_one(write(tmp_path / "a.html", "<html><head><title>T</title></head><body><nav>x</nav></body>"))
     assert isinstance(result, Skipped) and result.reason.startswith("empty")
 
 

@@ -44,9 +44,7 @@ def small_graph() -> Graph:
     graph.add((OPENAI, KG.partnersWith, NVIDIA))
     assertion = mint("assertion", "a1#0")
     graph.add((assertion, RDF.type, KG.Assertion))
-    graph.add(
-        (assertion, KG.evidence, Literal("A DeepSeek, apoiada\tpelo \x1b[31mBanco da China, " + "x" * 200))
-    )
+    graph.add((assertion, KG.evidence, Literal("A DeepSeek, apoiada\tpelo \x1b[31mBanco da China, " + "x" * 200)))
     graph.add((assertion, KG.amount, Literal("1500000000.5", datatype=rdflib.XSD.decimal)))
     return graph
 

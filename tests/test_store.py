@@ -192,9 +192,7 @@ def test_interrupted_between_graph_and_store_swap_reads_the_new_graph(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_graph(make_graph(), tmp_path)
-    monkeypatch.setattr(
-        store, "_install_store", lambda out_dir, tmp: (_ for _ in ()).throw(KeyboardInterrupt)
-    )
+    monkeypatch.setattr(store, "_install_store", lambda out_dir, tmp: (_ for _ in ()).throw(KeyboardInterrupt))
     with pytest.raises(KeyboardInterrupt):
         write_graph(make_graph(_triples()[:3]), tmp_path)
     # graph.ttl is new, store/ still holds the old graph: readers notice and use graph.ttl
@@ -342,9 +340,7 @@ def test_any_text_and_minted_iri_round_trip(items: list[tuple[str, str, str | No
         parsed = ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE)
         from_oxigraph = {tuple(_from_oxigraph(t) for t in (q.subject, q.predicate, q.object)) for q in parsed}
         assert from_oxigraph == set(graph)
-        stored = {
-            tuple(_from_oxigraph(t) for t in (q.subject, q.predicate, q.object)) for q in open_store(out)
-        }
+        stored = {tuple(_from_oxigraph(t) for t in (q.subject, q.predicate, q.object)) for q in open_store(out)}
         assert stored == set(graph)
 
 

@@ -38,9 +38,7 @@ class GraphBuilder:
             g.add((iri, OWL.sameAs, WIKIDATA[wikidata]))
         return iri
 
-    def article(
-        self, key: str, title: str, *, url: str = "", lang: str = "en", date: str = "2025-01-27"
-    ) -> URIRef:
+    def article(self, key: str, title: str, *, url: str = "", lang: str = "en", date: str = "2025-01-27") -> URIRef:
         iri = mint("article", key)
         g = self.graph
         g.add((iri, RDF.type, KG.Article))
@@ -126,9 +124,7 @@ def sample_graph() -> Graph:
         url="https://example.com.br/banco-da-china",
         date="2025-02-10",
     )
-    pt2 = b.article(
-        "deepseek.pt.txt", "DeepSeek lança o R1, treinado com chips H800", lang="pt", date="2025-01-27"
-    )
+    pt2 = b.article("deepseek.pt.txt", "DeepSeek lança o R1, treinado com chips H800", lang="pt", date="2025-01-27")
 
     b.fact(
         nvidia,
@@ -155,9 +151,7 @@ def sample_graph() -> Graph:
     b.fact(softbank, "investsIn", stargate, en2, "SoftBank is investing in Stargate alongside OpenAI.")
     b.fact(altman, "leads", openai, en2, "Sam Altman, who leads OpenAI, spoke at the White House.")
     b.fact(chatgpt, "developedBy", openai, en2, "ChatGPT, developed by OpenAI, has 300 million users.")
-    b.fact(
-        r1, "developedBy", deepseek, pt2, "O DeepSeek-R1, desenvolvido pela DeepSeek, surpreendeu o mercado."
-    )
+    b.fact(r1, "developedBy", deepseek, pt2, "O DeepSeek-R1, desenvolvido pela DeepSeek, surpreendeu o mercado.")
     b.fact(r1, "trainedOn", h800, pt2, "O modelo R1 foi treinado com chips H800 da Nvidia.")
     b.fact(deepseek, "locatedIn", china, pt2, "A DeepSeek, sediada na China, abalou o setor.")
     b.fact(huawei, "competesWith", nvidia, pt2, "A Huawei concorre com a Nvidia no mercado de chips de IA.")
@@ -277,14 +271,10 @@ def test_page_data_round_trips_and_matches_the_graph(tmp_path) -> None:
     assert stats["nodes_left_out"] == 0
     boc = next(n for n in data["nodes"] if n["label"] == "Bank of China")
     assert boc["aliases"] == ["Banco da China"]
-    invest = next(
-        e for e in data["edges"] if e["rel"] == "investsIn" and data["nodes"][e["from"]]["label"] == "NVIDIA"
-    )
+    invest = next(e for e in data["edges"] if e["rel"] == "investsIn" and data["nodes"][e["from"]]["label"] == "NVIDIA")
     assert invest["evidence"][0]["text"] == INVESTS_SENTENCE
     assert invest["evidence"][0]["amount"] == "100000000000"
-    assert (
-        data["articles"][invest["evidence"][0]["article"]]["url"] == "https://example.com/news/nvidia-openai"
-    )
+    assert data["articles"][invest["evidence"][0]["article"]]["url"] == "https://example.com/news/nvidia-openai"
     assert data["summary"]["facts"] == 11
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
 
