@@ -26,6 +26,7 @@ from .ontology import load as load_ontology
 log = logging.getLogger(__name__)
 
 SPAN_KEY = "kg"
+MAX_TEXT_CHARS = 25_000_000  # above kg.read.MAX_ARTICLE_BYTES of text
 TERMINATORS = {".", "!", "?", "…", "...", "?!", "!?"}
 CLOSERS = {'"', "'", "”", "’", ")", "]", "»"}
 # Separators inside names that the text writes in more than one way ("DeepSeek-R1", "DeepSeek R1").
@@ -49,31 +50,37 @@ TYPE_PREFERENCE = {
 def kg_sentences(doc: Doc) -> Doc:
     """Start a sentence after a line break, and after final punctuation followed by a non-lower-case word
     (closing quotes and brackets stay with the sentence they close)."""
+    import numpy
+    from spacy.attrs import SENT_START
+
     n = len(doc)
+    starts = [-1] * n  # set all at once: spaCy's per-token setter rescans the whole doc each time
     start_next = True
-    resume = 0  # tokens before this index were settled by a look-ahead
-    for i, token in enumerate(doc):
-        if i < resume:
-            continue
+    i = 0
+    while i < n:
+        token = doc[i]
         if token.is_space:
-            token.is_sent_start = i == 0
             if "\n" in token.text:
                 start_next = True
+            i += 1
             continue
-        token.is_sent_start = start_next or i == 0
+        if start_next:
+            starts[i] = 1
         start_next = False
         if token.text in TERMINATORS or (token.is_punct and token.text[-1:] in "!?"):
             j = i + 1
-            while j < n and (doc[j].text in CLOSERS):
+            while j < n and doc[j].text in CLOSERS:
                 j += 1
-            if j < n and not doc[j].is_space and (doc[j].text[:1].islower()):
+            if not (j < n and not doc[j].is_space and doc[j].text[:1].islower()):
+                start_next = True
+                i = j
                 continue
-            for k in range(i + 1, min(j, n)):
-                doc[k].is_sent_start = False
-            resume = j
-            start_next = True
         elif "\n" in token.whitespace_:
             start_next = True
+        i += 1
+    if n:
+        starts[0] = 1
+        doc.from_array([SENT_START], numpy.asarray(starts, dtype="int64").reshape(-1, 1).astype("uint64"))
     return doc
 
 
@@ -83,6 +90,7 @@ def blank(lang: str) -> Language:
     from spacy.util import compile_suffix_regex
 
     nlp = spacy.blank(lang)
+    nlp.max_length = MAX_TEXT_CHARS  # the readers bound an article's size; the rules need no parser memory
     suffixes = list(nlp.Defaults.suffixes or []) + [r"(?<=[0-9])\.", r"(?<=[0-9][A-Za-z])\."]
     nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     return nlp

@@ -221,7 +221,7 @@ def _process_all(
             on_article(item)
         if isinstance(item, Skipped):
             report.skipped.append(item)
-            log.warning("skipped %s: %s", item.path, item.reason)
+            log.info("skipped %s: %s", item.path, item.reason)
             return
         if isinstance(pending.result, str):
             report.skipped.append(Skipped(item.id, pending.result))
