@@ -46,6 +46,15 @@ TYPE_PREFERENCE = {
 # ---------------------------------------------------------------- sentences
 
 
+def folded_words(doc: Doc) -> list[str]:
+    """The case- and accent-folded text of every token, computed once per Doc and shared by the stages."""
+    words = doc.user_data.get("kg_words")
+    if words is None or len(words) != len(doc):
+        words = [fold(text) for text in (t.text for t in doc)]
+        doc.user_data["kg_words"] = words
+    return words
+
+
 @Language.component("kg_sentences", assigns=["token.is_sent_start"])
 def kg_sentences(doc: Doc) -> Doc:
     """Start a sentence after a line break, and after final punctuation followed by a non-lower-case word
@@ -123,7 +132,8 @@ class NameIndex:
 
     def matches(self, doc: Doc) -> list[tuple[int, int, list[tuple[Name, bool]]]]:
         """Longest non-overlapping matches as (start, end, candidate names)."""
-        words = [(i, fold(t.text)) for i, t in enumerate(doc) if t.text not in JOINERS and not t.is_space]
+        folded = folded_words(doc)
+        words = [(i, w) for i, w in enumerate(folded) if w not in JOINERS and w.strip()]
         out = []
         pos = 0
         while pos < len(words):
@@ -239,7 +249,7 @@ class Gazetteer:
         self.version_words = {p[0][0] for p in self.ontology.lexicon_for("version", self.lang)}
 
     def __call__(self, doc: Doc) -> Doc:
-        words = [fold(t.text) for t in doc]
+        words = folded_words(doc)
         spans: list[Span] = []
         ambiguous: dict[int, list[tuple[Name, bool]]] = {}
         language_end = -1
@@ -445,7 +455,7 @@ class NameFinder:
                 continue  # "Hangzhou City Investment Group": kept only if the longer name is a company
             for i in range(span.start, span.end):
                 taken[i] = True
-        words = [fold(t.text) for t in doc]
+        words = folded_words(doc)
         found = list(doc.spans.get(SPAN_KEY, []))
         surnames = {words[s.end - 1] for s in found if s.label_ == "Person" and len(s) > 1}
         i = 0

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
+from .analyse import folded_words
 from .money import money_spans
 from .ontology import Ontology, Pattern, PatternSet, RelationSpec, fold
 from .records import Fact, Mention, Money
@@ -188,7 +189,7 @@ def facts(
 ) -> list[Fact]:
     """All facts the sentences of `doc` state between the linked `mentions`."""
     lex = _lexicon(ontology.version, lang, ontology)
-    words = [fold(t.text) for t in doc]
+    words = folded_words(doc)
     by_char = {t.idx: t.i for t in doc}
     ends = {t.idx + len(t.text): t.i + 1 for t in doc}
     ents_by_sentence: dict[int, list[_Ent]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
@@ -34,8 +35,6 @@ def mentions(doc: Doc, ontology: Ontology) -> list[Mention]:
     starts = sorted(sentence_of)
 
     def sentence(token_i: int) -> int:
-        import bisect
-
         return sentence_of[starts[bisect.bisect_right(starts, token_i) - 1]]
 
     # full names of the article, to resolve short forms against

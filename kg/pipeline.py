@@ -123,6 +123,17 @@ def build(
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:3])
             raise BuildError("no article could be read" + (f" ({reasons})" if reasons else ""))
 
+        if store is not None:
+            t = time.perf_counter()
+            pruned = store.prune(used_keys)  # entries of articles no longer among the inputs
+            if pruned:
+                log.info("pruned %d stale cache entries", pruned)
+            report.seconds["cache"] = report.seconds.get("cache", 0.0) + time.perf_counter() - t
+        digest = _outputs_digest(used_keys, report, max_nodes) if store is not None else ""
+        if digest and _up_to_date(out_dir, digest, report):
+            report.seconds["total"] = time.perf_counter() - started
+            return report  # same articles, same results, same settings: the outputs are already these
+
         _stage(on_stage, "graph")
         t = time.perf_counter()
         graph = graph_of(results, kb)
@@ -131,6 +142,8 @@ def build(
 
         _stage(on_stage, "store")
         t = time.perf_counter()
+        page = out_dir / "graph.html"
+        page_job = _PageJob(graph, out_dir, max_nodes)  # laid out beside the store where processes fork
         written = write_graph(graph, out_dir)
         report.triples = written["triples"]
         report.graph_path = written["graph_path"]
@@ -138,27 +151,76 @@ def build(
 
         _stage(on_stage, "page")
         t = time.perf_counter()
-        from .view import write_page
-
-        page = out_dir / "graph.html"
-        write_page(graph, page, max_nodes=max_nodes)
+        page_job.finish(page)
         report.page_path = str(page)
         report.seconds["page"] = time.perf_counter() - t
 
-        if store is not None:
-            t = time.perf_counter()
-            pruned = store.prune(used_keys)
-            if pruned:
-                log.info("pruned %d stale cache entries", pruned)
-            report.seconds["cache"] = report.seconds.get("cache", 0.0) + time.perf_counter() - t
+        from .analysis import summary
 
-    from .analysis import summary
-
-    counts = summary(graph)
-    report.entities_by_type = {k: v for k, v in counts["entities_by_type"].items() if v}
-    report.facts_by_relation = {k: v for k, v in counts["facts_by_relation"].items() if v}
+        counts = summary(graph)
+        report.entities_by_type = {k: v for k, v in counts["entities_by_type"].items() if v}
+        report.facts_by_relation = {k: v for k, v in counts["facts_by_relation"].items() if v}
+        if digest:
+            _record_outputs(out_dir, digest, report)
     report.seconds["total"] = time.perf_counter() - started
     return report
+
+
+BUILD_RECORD = ".kg-build.json"
+
+
+def _outputs_digest(used_keys: set[str], report: BuildReport, max_nodes: int | None) -> str:
+    """What the outputs are a function of: every article's cache key (text, ontology, versions) and the options."""
+    import hashlib
+
+    from . import __version__
+
+    h = hashlib.sha256(f"{__version__}\0{PIPELINE_VERSION}\0{max_nodes}\0".encode())
+    for key in sorted(used_keys):
+        h.update(key.encode() + b"\0")
+    for skipped in report.skipped:
+        h.update(f"{skipped.path}\0{skipped.reason}\0".encode())
+    return h.hexdigest()
+
+
+def _up_to_date(out_dir: Path, digest: str, report: BuildReport) -> bool:
+    """True (and the report filled from the record) when the outputs were built from exactly these inputs."""
+    import json
+
+    from .store import GRAPH_FILE, store_marker
+
+    try:
+        record = json.loads((out_dir / BUILD_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    graph_file = out_dir / GRAPH_FILE
+    if record.get("digest") != digest or not graph_file.is_file() or not (out_dir / "graph.html").is_file():
+        return False
+    marker = store_marker(out_dir)
+    if not marker or record.get("sha256") != marker.get("sha256"):
+        return False
+    report.entities_by_type = record.get("entities_by_type", {})
+    report.facts_by_relation = record.get("facts_by_relation", {})
+    report.triples = record.get("triples", 0)
+    report.graph_path, report.page_path = str(graph_file), str(out_dir / "graph.html")
+    report.notes.append("nothing changed since the last build: outputs kept as they are")
+    return True
+
+
+def _record_outputs(out_dir: Path, digest: str, report: BuildReport) -> None:
+    import json
+
+    from .store import atomic_write_text, store_marker
+
+    marker = store_marker(out_dir) or {}
+    record = {
+        "digest": digest,
+        "sha256": marker.get("sha256"),
+        "triples": report.triples,
+        "entities_by_type": report.entities_by_type,
+        "facts_by_relation": report.facts_by_relation,
+    }
+    atomic_write_text(out_dir / BUILD_RECORD, json.dumps(record, sort_keys=True, indent=1))
 
 
 def _stage(on_stage: Callable[[str], Any] | None, name: str) -> None:
@@ -196,6 +258,44 @@ class _Pending:
 
 
 Settings = tuple[tuple[str, ...], str | None]  # (ontology paths, spaCy model) every worker needs
+
+
+class _PageJob:
+    """The graph page, written to a temporary file by a forked process while the store is written,
+    then moved into place; where processes cannot fork it is written in `finish`."""
+
+    def __init__(self, graph: Any, out_dir: Path, max_nodes: int | None):
+        import multiprocessing
+
+        self.graph, self.max_nodes = graph, max_nodes
+        self.tmp = out_dir / f".graph.html.tmp-{os.getpid()}"
+        self.process = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            self.process = multiprocessing.get_context("fork").Process(
+                target=_write_page, args=(graph, self.tmp, max_nodes), name="kg-page", daemon=True
+            )
+            self.process.start()
+
+    def finish(self, page: Path) -> None:
+        try:
+            if self.process is None:
+                _write_page(self.graph, self.tmp, self.max_nodes)
+            else:
+                self.process.join()
+                if self.process.exitcode != 0:
+                    raise BuildError(
+                        f"writing the graph page failed (exit code {self.process.exitcode}); "
+                        "the previous page is unchanged"
+                    )
+            os.replace(self.tmp, page)
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+
+def _write_page(graph: Any, path: Path, max_nodes: int | None) -> None:
+    from .view import write_page
+
+    write_page(graph, path, max_nodes=max_nodes)
 
 
 def _process_all(

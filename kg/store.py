@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rdflib import BNode, Literal, URIRef
+
 from kg.errors import BuildError, BuildLockedError, NoGraphError
 
 if TYPE_CHECKING:
@@ -230,8 +232,6 @@ class _TurtleWriter:
         return f"<{iri}>"
 
     def term(self, node: Any) -> str:
-        from rdflib import BNode, Literal, URIRef
-
         if isinstance(node, URIRef):
             return self.iri(str(node))
         if isinstance(node, Literal):
