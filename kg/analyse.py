@@ -26,7 +26,7 @@ from .ontology import load as load_ontology
 log = logging.getLogger(__name__)
 
 SPAN_KEY = "kg"
-MAX_TEXT_CHARS = 25_000_000  # above kg.read.MAX_ARTICLE_BYTES of text
+MAX_TEXT_CHARS = 10_000_000  # above kg.read.MAX_ARTICLE_BYTES of text
 TERMINATORS = {".", "!", "?", "…", "...", "?!", "!?"}
 CLOSERS = {'"', "'", "”", "’", ")", "]", "»"}
 # Separators inside names that the text writes in more than one way ("DeepSeek-R1", "DeepSeek R1").

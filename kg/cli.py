@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -113,6 +115,7 @@ def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, quiet)
     from .pipeline import build as run_build
 
     progress = _Progress(paths, enabled=not quiet and sys.stderr.isatty())
+    previous = _stop_on_sigterm()
     try:
         report = run_build(
             paths,
@@ -128,6 +131,8 @@ def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, quiet)
         )
     finally:
         progress.done()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if quiet:
         return
     for skipped in report.skipped:
@@ -162,6 +167,26 @@ def _count_inputs(paths) -> int:
             dirs[:] = [d for d in dirs if not d.startswith(".")]
             total += sum(1 for f in files if not f.startswith(".") and Path(f).suffix.lower() in SUFFIXES)
     return total
+
+
+def _stop_on_sigterm():
+    """Turn SIGTERM into the same clean stop as Ctrl-C (temporaries removed, "Aborted!", exit 1).
+
+    Returns the previous handler. Forked worker and page processes keep the default behaviour.
+    """
+    main_pid = os.getpid()
+
+    def stop(signum, frame):
+        if os.getpid() != main_pid:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (e.g. called from a test runner's thread)
+        return None
 
 
 class _Progress:

@@ -107,6 +107,9 @@ def build(
     sources = read_articles(paths)  # raises InputError for a missing path before anything runs
     out_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(out_dir):
+        from .store import clean_leftovers
+
+        clean_leftovers(out_dir)  # what a killed build left behind, even if nothing else is written now
         store = None
         if cache:
             from .cache import ArticleCache, cache_salt
@@ -260,6 +263,21 @@ class _Pending:
 Settings = tuple[tuple[str, ...], str | None]  # (ontology paths, spaCy model) every worker needs
 
 
+def _die_with_parent() -> None:
+    """In a forked helper process: end when the build process ends, even if it is killed (Linux)."""
+    import ctypes
+    import ctypes.util
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
+        pass
+
+
 class _PageJob:
     """The graph page, written to a temporary file by a forked process while the store is written,
     then moved into place; where processes cannot fork it is written in `finish`."""
@@ -292,7 +310,14 @@ class _PageJob:
             self.tmp.unlink(missing_ok=True)
 
 
+def _where(article: Article) -> str:
+    """The file an article came from, with its item or line number for JSON arrays and JSON Lines."""
+    item = article.id.rsplit("#", 1)[1] if "#" in article.id else ""
+    return f"{article.path}#{item}" if item else article.path
+
+
 def _write_page(graph: Any, path: Path, max_nodes: int | None) -> None:
+    _die_with_parent()
     from .view import write_page
 
     write_page(graph, path, max_nodes=max_nodes)
@@ -324,7 +349,7 @@ def _process_all(
             log.info("skipped %s: %s", item.path, item.reason)
             return
         if isinstance(pending.result, str):
-            report.skipped.append(Skipped(item.id, pending.result))
+            report.skipped.append(Skipped(_where(item), pending.result))
             return
         assert pending.result is not None
         results.append(pending.result)
@@ -383,7 +408,7 @@ def _analyse_one(article: Article, settings: Settings, cache: Any, key: str) -> 
     try:
         result = process_article(article, *settings)
     except Exception as exc:  # one article's failure never stops the build
-        log.exception("analysis failed for %s", article.path)
+        log.debug("analysis failed for %s", article.path, exc_info=True)
         return f"analysis failed: {type(exc).__name__}: {exc}"
     from .cache import without_text
 

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "pt")
 
-MAX_ARTICLE_BYTES: int = 20 * 1024 * 1024
+MAX_ARTICLE_BYTES: int = 5 * 1024 * 1024
 """Largest file read (for JSON Lines: largest line); bigger ones are skipped unread, naming the limit."""
 
 SUFFIXES: dict[str, str] = {

@@ -525,7 +525,7 @@ def test_html_with_only_markup_is_empty(tmp_path: Path) -> None:
 
 
 def test_oversized_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert MAX_ARTICLE_BYTES == 20 * 1024 * 1024
+    assert MAX_ARTICLE_BYTES == 5 * 1024 * 1024
     monkeypatch.setattr(read, "MAX_ARTICLE_BYTES", 100)
     path = write(tmp_path / "big.txt", "word " * 100)
     assert read_one(path) == Skipped(str(path), "file too large (500 bytes; the limit is 100 bytes)")
