@@ -27,7 +27,7 @@ from .records import Fact, Mention, Money
 
 log = logging.getLogger(__name__)
 
-OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "à"}
+OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "à", "for"}
 EACH = {"each", "cada", "apiece"}
 SUBJECT_MARKERS = {"by", "from", "of", "de", "da", "do", "das", "dos", "pela", "pelo", "'s"}
 BETWEEN = {"between", "among", "entre", "by", "por", "pela", "pelo"}
@@ -843,7 +843,7 @@ class _Sentence:
         if not spec.symmetric:
             if spec.name == "investsIn":  # the investor is an actor, not "researchers from X"
                 left = [e for e in left if not self.complement(e) or self.relative_subject(e, t.start)]
-            left = self.skip_apposition(left, t)
+            left = self.skip_relative(self.skip_apposition(left, t))
         if left and not spec.symmetric and self.noun_before(t.start, left[0]):
             left = []  # "a empresa responsável pelo ChatGPT": the noun, not the entity before it
         if not left and not spec.symmetric:
@@ -938,6 +938,8 @@ class _Sentence:
                 return []
         if spec.name == "locatedIn" and left and not self._trigger_tight:
             right = [e for e in right if e.type != "Place" or e.start - self._trigger_start <= 4]
+        if left and spec.name in ("trainedOn", "developedBy"):
+            left = self._relative_first(left)
         if spec.name == "leads" and self._former():
             return []  # "former OpenAI chief technology officer Mira Murati"
         if spec.name == "leads" and left and self._trigger_start - left[0].end > 4:
@@ -1004,6 +1006,16 @@ class _Sentence:
         ):
             hi += 1
         return members[lo : hi + 1]
+
+    def _relative_first(self, left: list[_Ent]) -> list[_Ent]:
+        """ "o R1, que supera o o1 da OpenAI e foi treinado com chips H800": the word belongs to the relative
+        clause of the name before "que", not to the nearer name inside that clause."""
+        for e in left[1:]:
+            if e.type == left[0].type and self.words[e.end : e.end + 2] in ([",", "que"], [",", "which"]):
+                clause = self.words[e.end + 2 : self._trigger_start]
+                if "," not in clause and ";" not in clause:
+                    return [e] + [x for x in left if x is not e]
+        return left
 
     def _title_gap(self, e: _Ent) -> bool:
         """Between a name and a title only possessives, commas and other titles ("Nvidia's founder and CEO")."""

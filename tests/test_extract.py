@@ -44,6 +44,21 @@ def xfail(*values, reason: str):
 # ---------------------------------------------------------------- facts that must be found
 
 TRAINED_ON = [
+    (
+        "pt",
+        "A chinesa DeepSeek lançou o R1, que supera o o1 da OpenAI e foi treinado com chips H800 da Nvidia.",
+        [("deepseek-r1", "trainedOn", "h800"), ("deepseek-r1", "competesWith", "o1")],
+    ),
+    (
+        "en",
+        "DeepSeek released R1, which rivals OpenAI's o1 and was trained on Nvidia H800 chips.",
+        [("deepseek-r1", "trainedOn", "h800")],
+    ),
+    (
+        "en",
+        "It was a surprise. Grok 3, which beat GPT-4o, was trained on H100 GPUs.",
+        [("grok-3", "trainedOn", "h100")],
+    ),
     ("pt", "A DeepSeek afirma que o R1 foi treinado usando 2.048 GPUs H800.", [("deepseek-r1", "trainedOn", "h800")]),
     ("en", "DeepSeek says R1 was trained on 2,048 H800 GPUs.", [("deepseek-r1", "trainedOn", "h800")]),
     ("pt", "O DeepSeek-V3 foi treinado com 2.048 chips H800.", [("deepseek-v3", "trainedOn", "h800")]),
@@ -124,6 +139,16 @@ COMPETES_WITH = [
 ]
 
 INVESTS_IN = [
+    (
+        "pt",
+        "O Banco da China vai disponibilizar 1 trilhão de iuanes para a indústria de inteligência artificial.",
+        [("bank-of-china", "investsIn", "artificial-intelligence")],
+    ),
+    (
+        "en",
+        "The Bank of China will earmark 1 trillion yuan for the artificial intelligence industry.",
+        [("bank-of-china", "investsIn", "artificial-intelligence")],
+    ),
     ("pt", "A Nvidia vai investir US$ 100 bilhões na OpenAI.", [("nvidia", "investsIn", "openai")]),
     ("en", "Nvidia will invest up to $100 billion in OpenAI.", [("nvidia", "investsIn", "openai")]),
     ("en", "Microsoft invested $10 billion in OpenAI.", [("microsoft", "investsIn", "openai")]),
