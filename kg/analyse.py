@@ -478,6 +478,15 @@ class NameFinder:
                     j += 2
                 else:
                     break
+            if (
+                j < n
+                and not taken[j]
+                and doc[j].text.isdigit()
+                and len(doc[j].text) <= 2
+                and "\n" not in doc[j - 1].whitespace_
+                and self._cue_left(words, i)
+            ):
+                j += 1  # "o fundo Criatec 4", "the Vision Fund 2"
             start = i
             # a capitalised stop word or the first word of a sentence is not a name on its own, and a
             # capitalised title opening the sentence is a cue, not part of the name ("Analyst Priya Ramaswamy")

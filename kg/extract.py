@@ -27,7 +27,7 @@ from .records import Fact, Mention, Money
 
 log = logging.getLogger(__name__)
 
-OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "à", "for"}
+OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "à", "for", "on"}
 EACH = {"each", "cada", "apiece"}
 SUBJECT_MARKERS = {"by", "from", "of", "de", "da", "do", "das", "dos", "pela", "pelo", "'s"}
 BETWEEN = {"between", "among", "entre", "by", "por", "pela", "pelo"}
@@ -202,6 +202,7 @@ def facts(
     money = money_spans(doc.text, lang)
     found: dict[tuple, Fact] = {}
     topic = _topic(mentions)
+    topic_project = _topic(mentions, "Project")
     previous_subject: str | None = None
     target: str | None = None  # the organisation a funding round of this article is for
     developers: dict[str, str] = {}
@@ -213,6 +214,7 @@ def facts(
         context = _Sentence(doc, sent.start, sent.end, ents, words, lex, ontology, money)
         referent = context.subject() or previous_subject or topic
         before = len(found)
+        context.topic_project = topic_project
         stated = list(context.facts(referent, topic, target, recent_models))
         # a model's maker stated anywhere in the article so far, this sentence included
         developers.update({s.key: o.key for s, p, o, *_ in stated if p == "developedBy" and o.type == "Organization"})
@@ -302,11 +304,11 @@ def _plural(word: str) -> bool:
     return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "ês", "us", "is"))
 
 
-def _topic(mentions: Sequence[Mention]) -> str | None:
-    """The organisation an article is mostly about: the most mentioned one, the first on ties."""
+def _topic(mentions: Sequence[Mention], label: str = "Organization") -> str | None:
+    """The organisation (or project) an article is mostly about: the most mentioned one, the first on ties."""
     counts: dict[str, int] = {}
     for m in mentions:
-        if m.label == "Organization" and m.source != "demonym":
+        if m.label == label and m.source != "demonym":
             counts[m.key] = counts.get(m.key, 0) + 1
     if not counts:
         return None
@@ -604,6 +606,9 @@ class _Sentence:
     def amount_for(self, trigger: _Trigger, subject: _Ent, obj: _Ent) -> Money | None:
         if not self.money:
             return None
+        own = self.money_before(subject)
+        if own is not None:
+            return own  # "1 billion yuan from Hangzhou City Investment Group"
         lo = min(subject.start, obj.start, trigger.start)
         hi = max(subject.end, obj.end, trigger.end)
         lo_char = self.doc[lo].idx
@@ -661,6 +666,23 @@ class _Sentence:
                 "anaphor",
             )
             out.append(_Ent(i, i + 1, "Organization", referent, m, False, True))
+        project = getattr(self, "topic_project", None)
+        if project:
+            for i in range(self.start + 1, self.end):
+                # "committed $19bn to the venture", "investir no projeto"
+                if i in self.inside or self.doc[i - 1].lower_ not in ("the", "o", "a", "no", "na", "do", "da"):
+                    continue
+                if not _any_at(self.words, i, self.lex.cue_words["Project"]) or (i + 1) in self.inside:
+                    continue
+                m = Mention(
+                    self.doc[i].idx,
+                    self.doc[i].idx + len(self.doc[i].text),
+                    self.doc[i].text,
+                    "Project",
+                    project,
+                    "anaphor",
+                )
+                out.append(_Ent(i, i + 1, "Project", project, m, False, True))
         return out
 
     def _based_before(self, i: int) -> bool:
@@ -714,15 +736,27 @@ class _Sentence:
         money received from one named investor ("recebeu US$ 2 bi da Y") is that investor's."""
         each = any(w in EACH for w in self.words[self.start : self.end])
         investors = {p[0].key for p in pairs} - {o.key for o in self.owners(s)}
-        if len(investors) > 1 and not each:
+        if len(investors) > 1 and not each and self.money_before(s) is None:
             return False
         if t.inverse or self.possessed(t):
+            if self.money_before(s) is not None:
+                return True  # "secured 1 billion yuan from X": X's own amount
             if self.about_round():
                 return False
             # "received a $4 billion investment from Amazon": the amount between the word and the investor
             lo_char, hi_char = self.doc[min(t.start, s.start)].idx, self.doc[max(t.start, s.start)].idx
             return any(lo_char <= m.start and m.end <= hi_char for m in self.money) or self.money_near(t)
         return True
+
+    def money_before(self, e: _Ent) -> Money | None:
+        """The amount just before "from X" / "da X": "has secured 1 billion yuan from X"."""
+        i = e.start - 1
+        while i >= self.start and self.words[i] in DETERMINERS:
+            i -= 1
+        if i < self.start or self.words[i] not in INVESTOR_MARKERS - AGENT:
+            return None
+        end = self.doc[i - 1].idx + len(self.doc[i - 1].text) if i - 1 >= self.start else -1
+        return next((m for m in self.money if m.end == end), None)
 
     def money_after(self, t: _Trigger) -> bool:
         """An amount within a few words after the word: "SoftBank Group agreed to invest $2bn"."""
@@ -883,6 +917,15 @@ class _Sentence:
                 or (inverse and e.type != "Sector")
                 or self.round_of(e)
             ]
+        if spec.name == "investsIn" and not right and not (t.inverse or self.possessed(t)):
+            right = [
+                a
+                for a in self.anaphors
+                if a.start >= t.end
+                and a.start - t.end <= right_window
+                and a.type in ("Project", "Organization")
+                and self.object_marked(a)
+            ][:1]
         if self.negated(t.start, left[0].end if left else t.start):
             return
         pairs: list[tuple[_Ent, _Ent]] = []
@@ -1101,6 +1144,16 @@ class _Sentence:
         if subject.type not in subject_types or obj.type not in object_types:
             return []
         investors = list(self.group(subject))
+        if inverse:
+            # "1 billion yuan from X and 500 million yuan from Y": each amount names its investor
+            investors += [
+                e
+                for e in right
+                if e is not subject
+                and e.type in subject_types
+                and self.money_before(e) is not None
+                and e not in investors
+            ]
         targets = self.group(obj)
         if len(investors) == len(targets) > 1 and self.respectively():
             return list(zip(investors, targets, strict=True))  # "X and Y, backed by A and B respectively"

@@ -136,3 +136,14 @@ def test_python_dash_m_kg_works() -> None:
 
     result = subprocess.run([sys.executable, "-m", "kg", "--version"], capture_output=True, text=True, check=True)
     assert __version__ in result.stdout
+
+
+def test_the_installed_package_carries_the_whole_knowledge_base(tmp_path: Path) -> None:
+    """Run from elsewhere, `kg` loads its ontology and knowledge base from the installed package."""
+    import subprocess
+    import sys
+
+    code = "import kg.ontology as o; k = o.load(); print(len(k.entities), k.entities['bank-of-china'].label)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
+    count, label = result.stdout.split(" ", 1)
+    assert int(count) >= 500 and label.strip() == "Bank of China"
