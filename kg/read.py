@@ -360,7 +360,37 @@ def _split_title(text: str) -> tuple[str, str]:
 
 def _read_txt(data: bytes, article_id: str, path: str) -> Iterator[Article]:
     title, body = _split_title(normalise_text(_decode(data)))
-    yield _make_article(id=article_id, path=path, title=title, text=body)
+    yield _make_article(id=article_id, path=path, title=title, text=body, published=dateline_date(body))
+
+
+_MONTHS = {
+    "jan": 1, "january": 1, "janeiro": 1, "feb": 2, "february": 2, "fevereiro": 2, "mar": 3, "march": 3,
+    "marco": 3, "março": 3, "apr": 4, "april": 4, "abril": 4, "may": 5, "maio": 5, "jun": 6, "june": 6,
+    "junho": 6, "jul": 7, "july": 7, "julho": 7, "aug": 8, "august": 8, "agosto": 8, "sep": 9, "sept": 9,
+    "september": 9, "setembro": 9, "oct": 10, "october": 10, "outubro": 10, "nov": 11, "november": 11,
+    "novembro": 11, "dec": 12, "december": 12, "dezembro": 12,
+}  # fmt: skip
+_DATELINE_EN = re.compile(r"\b([A-Z][a-z]{2,8})\.? (\d{1,2}),? (\d{4})\b")
+_DATELINE_PT = re.compile(r"\b(\d{1,2})º? de ([a-zç]{4,9}) de (\d{4})\b", re.IGNORECASE)
+_DATELINE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_DATELINE_CHARS = 160
+
+
+def dateline_date(text: str) -> str:
+    """The date of a dateline opening the text ("SEATTLE, Nov. 22, 2024 —", "HANGZHOU, 27 de janeiro de
+    2025 —"), as YYYY-MM-DD, or ""."""
+    head = text[:_DATELINE_CHARS].split("\n", 1)[0]
+    for pattern, order in ((_DATELINE_ISO, "ymd"), (_DATELINE_EN, "mdy"), (_DATELINE_PT, "dmy")):
+        m = pattern.search(head)
+        if not m:
+            continue
+        parts = dict(zip(order, m.groups(), strict=True))
+        month = parts["m"] if parts["m"].isdigit() else _MONTHS.get(parts["m"].lower().rstrip("."))
+        try:
+            return dt.date(int(parts["y"]), int(month), int(parts["d"])).isoformat()
+        except (TypeError, ValueError):
+            continue
+    return ""
 
 
 # ---------------------------------------------------------------------------------------------- markdown
@@ -476,7 +506,8 @@ def _read_md(data: bytes, article_id: str, path: str) -> Iterator[Article]:
         text=text,
         declared_lang=_declared_language(meta.get("lang") or meta.get("language")),
         url=meta.get("url") or meta.get("link") or meta.get("canonical_url") or "",
-        published=_iso_date(meta.get("date") or meta.get("published") or meta.get("published_at") or ""),
+        published=_iso_date(meta.get("date") or meta.get("published") or meta.get("published_at") or "")
+        or dateline_date(text),
     )
 
 

@@ -151,10 +151,10 @@ def test_txt_without_title(tmp_path: Path, content: str) -> None:
     assert article.text == content.strip()
 
 
-def test_txt_dateline_not_parsed(tmp_path: Path) -> None:
+def test_txt_dateline_gives_the_date(tmp_path: Path) -> None:
     article = read_one(write(tmp_path / "a.txt", f"Lisboa, 3 de março de 2025 — {PT_PARAGRAPH}"))
     assert isinstance(article, Article)
-    assert article.published == ""
+    assert article.published == "2025-03-03"
     assert article.lang == "pt"
 
 
@@ -675,3 +675,29 @@ def test_detect_language_never_raises(text: str) -> None:
     code = detect_language(text)
     assert code == "und" or (len(code) == 2 and code.isalpha())
     assert detect_language(text) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SEATTLE, Nov. 22, 2024 — Amazon will invest more in Anthropic.", "2024-11-22"),
+        ("MEMPHIS, Tenn., February 18, 2025 - xAI released Grok 3.", "2025-02-18"),
+        ("HANGZHOU, 27 de janeiro de 2025 — A chinesa DeepSeek lançou o R1.", "2025-01-27"),
+        ("SÃO PAULO, 1º de março de 2024 — O Nubank anunciou.", "2024-03-01"),
+        ("2025-09-22 — Nvidia plans to invest.", "2025-09-22"),
+        ("Nvidia said on Monday that demand was strong.", ""),
+        ("HANGZHOU, 31 de fevereiro de 2025 — data impossível.", ""),
+        ("A first line without a date.\nSEATTLE, Nov. 22, 2024 — too late to be a dateline.", ""),
+    ],
+)
+def test_dateline_date(text, expected):
+    assert read.dateline_date(text) == expected
+
+
+def test_txt_and_md_articles_take_their_dateline(tmp_path):
+    (tmp_path / "a.txt").write_text("Headline\n\nSEATTLE, Nov. 22, 2024 — Amazon invests.\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text(
+        "# Manchete\n\nHANGZHOU, 27 de janeiro de 2025 — A DeepSeek lançou.\n", encoding="utf-8"
+    )
+    dates = {a.id: a.published for a in read_articles([tmp_path]) if isinstance(a, Article)}
+    assert dates == {"a.txt": "2024-11-22", "b.md": "2025-01-27"}
