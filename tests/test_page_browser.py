@@ -304,3 +304,29 @@ def test_five_thousand_entities_twenty_thousand_facts(browser, tmp_path) -> None
     assert loaded.ready_seconds < 60
     assert select_seconds < 10
     loaded.close()
+
+
+def test_the_examples_page_is_offline_and_draws_every_entity(browser, tmp_path) -> None:
+    """The page `kg build examples/articles/` writes: no request outside the file, no console error,
+    one drawn node per entity of the graph; search and the evidence of an investment work on it."""
+    import kg
+    from kg.analysis import summary
+    from kg.store import load_graph
+
+    out = tmp_path / "out"
+    kg.build([Path(__file__).resolve().parent.parent / "examples" / "articles"], out=out)
+    entities = summary(load_graph(out))["entities"]
+    loaded = Loaded(browser, out / "graph.html")
+    try:
+        page = loaded.page
+        page.wait_for_timeout(300)
+        assert loaded.requests == [loaded.url]
+        assert loaded.errors == []
+        assert page.evaluate("() => kg.nodes.length") == entities
+        assert page.evaluate("() => kg.network.body.nodeIndices.length") == entities
+        page.fill("#search", "banco da china")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(300)
+        assert "Bank of China" in loaded.details()
+    finally:
+        loaded.close()
