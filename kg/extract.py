@@ -749,7 +749,10 @@ class _Sentence:
         return True
 
     def money_before(self, e: _Ent) -> Money | None:
-        """The amount just before "from X" / "da X": "has secured 1 billion yuan from X"."""
+        """The amount just before "from X" / "da X": "has secured 1 billion yuan from X" (not when X is one
+        of several investors sharing it: "€600 million from General Catalyst and Andreessen Horowitz")."""
+        if len(self.group(e)) > 1:
+            return None
         i = e.start - 1
         while i >= self.start and self.words[i] in DETERMINERS:
             i -= 1
