@@ -343,3 +343,21 @@ def test_empty_graph_misses_everything_required():
     assert result["entities"]["f1"] == 0.0
     assert sum(c["fn"] for c in result["relations"].values()) == 3  # the optional rivalry is not required
     assert result["amounts"] == {"right": 0, "total": 1}
+
+
+def test_the_second_accuracy_set_stays_above_its_floor(tmp_path):
+    """benchmarks/accuracy: harder news-style passages in both languages; the scores must not regress."""
+    import kg as kg_module
+    from kg.evaluate import evaluate as score
+    from kg.evaluate import load_gold as gold_of
+    from kg.store import load_graph as graph_of
+
+    root = Path(__file__).resolve().parent.parent / "benchmarks" / "accuracy"
+    out = tmp_path / "acc"
+    report = kg_module.build([root / "articles"], out=out)
+    assert report.articles == 16 and set(report.languages) == {"en", "pt"}
+    result = score(graph_of(out), gold_of(root / "gold")).as_dict()
+    assert result["entities"]["f1"] >= 0.88
+    assert result["core"]["f1"] >= 0.70 and result["core"]["precision"] >= 0.88
+    assert result["extended"]["f1"] >= 0.55
+    assert result["amounts"]["right"] >= 14
