@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 
 from .errors import ModelError
 from .namespace import ENTITY_TYPES
-from .ontology import Name, Ontology, Pattern, fold
+from .ontology import Name, Ontology, Pattern, fold, matches_at
 from .ontology import load as load_ontology
 
 log = logging.getLogger(__name__)
@@ -216,22 +216,12 @@ def _is_year(text: str) -> bool:
     return text.isdigit() and len(text) == 4 and 1900 <= int(text) <= 2100
 
 
-def _matches_at(words: Sequence[str], i: int, pattern: Pattern) -> bool:
-    if i + len(pattern) > len(words):
-        return False
-    for k, (w, prefix) in enumerate(pattern):
-        word = words[i + k]
-        if not (word.startswith(w) if prefix else word == w):
-            return False
-    return True
-
-
 def cue_type(words: Sequence[str], i: int, cues: dict[str, list[Pattern]]) -> str | None:
     """The entity type whose cue pattern ends at word `i` (inclusive), if any."""
     for type_name, patterns in cues.items():
         for pattern in patterns:
             start = i - len(pattern) + 1
-            if start >= 0 and _matches_at(words, start, pattern):
+            if start >= 0 and matches_at(words, start, pattern):
                 return type_name
     return None
 
@@ -545,7 +535,7 @@ class NameFinder:
 
     def _suffixed(self, words: list[str], start: int, end: int) -> bool:
         return any(
-            _matches_at(words, end - len(p), p) and end - len(p) > start for p in self.suffixes.get("Organization", [])
+            matches_at(words, end - len(p), p) and end - len(p) > start for p in self.suffixes.get("Organization", [])
         )
 
     def _apposition(self, words: list[str], end: int) -> str | None:
@@ -580,7 +570,7 @@ class NameFinder:
             if type_name == "Person":
                 continue
             for pattern in patterns:
-                if _matches_at(words, end - len(pattern), pattern) and end - len(pattern) > start:
+                if matches_at(words, end - len(pattern), pattern) and end - len(pattern) > start:
                     return type_name
         left = self._cue_left(words, start)
         if left:
@@ -615,7 +605,7 @@ class NameFinder:
             return apposition
         if end - start >= 2 and end < len(doc):
             for pattern in self.suffixes.get("Person", []):
-                if _matches_at(words, end, pattern):
+                if matches_at(words, end, pattern):
                     return "Person"
         return None
 

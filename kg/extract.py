@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from .analyse import folded_words
 from .money import money_spans
-from .ontology import Ontology, Pattern, PatternSet, RelationSpec, fold
+from .ontology import Ontology, PatternSet, RelationSpec, fold
 from .records import Fact, Mention, Money
 
 log = logging.getLogger(__name__)
@@ -167,16 +167,6 @@ class _Lexicon:
 @lru_cache(maxsize=16)
 def _lexicon(ontology_version: str, lang: str, ontology: Ontology) -> _Lexicon:
     return _Lexicon(ontology, lang)
-
-
-def _match(words: Sequence[str], i: int, pattern: Pattern) -> bool:
-    if i + len(pattern) > len(words):
-        return False
-    for k, (w, prefix) in enumerate(pattern):
-        word = words[i + k]
-        if not (word.startswith(w) if prefix else word == w):
-            return False
-    return True
 
 
 def _any_at(words: Sequence[str], i: int, patterns: PatternSet) -> int:
@@ -657,15 +647,7 @@ class _Sentence:
                 continue
             if i + 1 < self.end and (i + 1) in self.inside:
                 continue  # "a empresa DeepSeek": apposition, the name itself is there
-            m = Mention(
-                self.doc[i].idx,
-                self.doc[i].idx + len(self.doc[i].text),
-                self.doc[i].text,
-                "Organization",
-                referent,
-                "anaphor",
-            )
-            out.append(_Ent(i, i + 1, "Organization", referent, m, False, True))
+            out.append(self._stand_in(i, "Organization", referent))
         project = getattr(self, "topic_project", None)
         if project:
             for i in range(self.start + 1, self.end):
@@ -674,16 +656,14 @@ class _Sentence:
                     continue
                 if not _any_at(self.words, i, self.lex.cue_words["Project"]) or (i + 1) in self.inside:
                     continue
-                m = Mention(
-                    self.doc[i].idx,
-                    self.doc[i].idx + len(self.doc[i].text),
-                    self.doc[i].text,
-                    "Project",
-                    project,
-                    "anaphor",
-                )
-                out.append(_Ent(i, i + 1, "Project", project, m, False, True))
+                out.append(self._stand_in(i, "Project", project))
         return out
+
+    def _stand_in(self, i: int, type_name: str, key: str) -> _Ent:
+        """A word standing for an entity named elsewhere ("the company", "it", "the venture")."""
+        token = self.doc[i]
+        m = Mention(token.idx, token.idx + len(token.text), token.text, type_name, key, "anaphor")
+        return _Ent(i, i + 1, type_name, key, m, False, True)
 
     def _based_before(self, i: int) -> bool:
         """ "the San Francisco-based maker": a determiner, a place and "-based" before the noun."""
@@ -704,15 +684,7 @@ class _Sentence:
                 and self.words[i] in MODEL_NOUNS
                 and (i + 1 >= self.end or i + 1 not in self.inside)
             ):
-                m = Mention(
-                    self.doc[i].idx,
-                    self.doc[i].idx + len(self.doc[i].text),
-                    self.doc[i].text,
-                    "AIModel",
-                    recent[0].key,
-                    "anaphor",
-                )
-                out.append(_Ent(i, i + 1, "AIModel", recent[0].key, m, False, True))
+                out.append(self._stand_in(i, "AIModel", recent[0].key))
         return out
 
     def subject(self) -> str | None:
@@ -1656,15 +1628,7 @@ class _Sentence:
         referent = self._referent
         if referent is None:
             return None
-        m = Mention(
-            self.doc[i].idx,
-            self.doc[i].idx + len(self.doc[i].text),
-            self.doc[i].text,
-            "Organization",
-            referent,
-            "anaphor",
-        )
-        return _Ent(i, i + 1, "Organization", referent, m, False, True)
+        return self._stand_in(i, "Organization", referent)
 
     def _describes(self, a: int, b: int, allow_prepositions: bool = False) -> bool:
         """The words between a nationality and a name describe the name: "AI start-up", "tech giant"."""

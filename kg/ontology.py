@@ -71,7 +71,7 @@ class PatternSet:
         found = []
         for bucket in (self.exact.get(word, ()), self.prefixed.get(word[:2], ()), self.short):
             for order, pattern, payload in bucket:
-                if _matches(words, i, pattern):
+                if matches_at(words, i, pattern):
                     found.append((-len(pattern), order, pattern, payload))
         found.sort(key=lambda f: (f[0], f[1]))
         return [(pattern, payload) for _, _, pattern, payload in found]
@@ -82,12 +82,13 @@ class PatternSet:
         word = words[i]
         for bucket in (self.exact.get(word, ()), self.prefixed.get(word[:2], ()), self.short):
             for _, pattern, _ in bucket:
-                if len(pattern) > best and _matches(words, i, pattern):
+                if len(pattern) > best and matches_at(words, i, pattern):
                     best = len(pattern)
         return best
 
 
-def _matches(words: Sequence[str], i: int, pattern: Pattern) -> bool:
+def matches_at(words: Sequence[str], i: int, pattern: Pattern) -> bool:
+    """True when `pattern` matches the folded `words` starting at `i`."""
     if i + len(pattern) > len(words):
         return False
     for k, (w, prefix) in enumerate(pattern):
