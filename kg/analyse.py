@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 
 from .errors import ModelError
 from .namespace import ENTITY_TYPES
-from .ontology import Name, Ontology, Pattern, fold, matches_at
+from .ontology import Name, Ontology, Pattern, fold, matches_at, one_word
 from .ontology import load as load_ontology
 
 log = logging.getLogger(__name__)
@@ -580,7 +580,7 @@ class NameFinder:
             first = cue_type(
                 words,
                 start,
-                {t: [p for p in ps if len(p) == 1] for t, ps in self.cues.items() if t in ("Organization", "Project")},
+                {t: [p for p in ps if one_word(p)] for t, ps in self.cues.items() if t in ("Organization", "Project")},
             )
             if first:
                 return first
@@ -590,7 +590,7 @@ class NameFinder:
                 words,
                 end,
                 {
-                    t: [p for p in ps if len(p) == 1]
+                    t: [p for p in ps if one_word(p)]
                     for t, ps in self.cues.items()
                     if t in ("AIModel", "Hardware", "Product")
                 },

@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from .analyse import folded_words
 from .money import money_spans
-from .ontology import Ontology, PatternSet, RelationSpec, fold
+from .ontology import Ontology, PatternSet, RelationSpec, fold, one_word
 from .records import Fact, Mention, Money
 
 log = logging.getLogger(__name__)
@@ -157,9 +157,9 @@ class _Lexicon:
         self.needs_amount = words_of("needsAmount")
         self.cues = {t: PatternSet.of(ps.get(lang, [])) for t, ps in ontology.cues.items()}
         self.cue_words = {
-            t: PatternSet.of(p for p in ps.get(lang, []) if len(p) == 1) for t, ps in ontology.cues.items()
+            t: PatternSet.of(p for p in ps.get(lang, []) if one_word(p)) for t, ps in ontology.cues.items()
         }
-        self.any_cue_word = PatternSet.of(p for ps in ontology.cues.values() for p in ps.get(lang, []) if len(p) == 1)
+        self.any_cue_word = PatternSet.of(p for ps in ontology.cues.values() for p in ps.get(lang, []) if one_word(p))
         self.org_nouns = self.cue_words["Organization"]
         self.stop = stop
 
@@ -669,7 +669,7 @@ class _Sentence:
         """ "the San Francisco-based maker": a determiner, a place and "-based" before the noun."""
         if self.words[i - 1] not in ("based", "-based"):
             return False
-        return any(self.words[k] in ("the", "a", "o") for k in range(max(self.start, i - 6), i - 1))
+        return any(self.words[k] in ("the", "a", "o") for k in range(max(self.start, i - 9), i - 1))
 
     def _model_pronouns(self, recent: Sequence[_Ent]) -> list[_Ent]:
         """ "It was trained on ...", "ele foi treinado com ...", "the model was trained on ...": the model

@@ -98,6 +98,27 @@ def matches_at(words: Sequence[str], i: int, pattern: Pattern) -> bool:
     return True
 
 
+def pattern_variants(text: str) -> list[Pattern]:
+    """The pattern of `text`, and where a word has an inner hyphen also the pattern with the hyphen as a
+    token of its own: English tokenization splits "start-up" into "start", "-", "up"; Portuguese does not."""
+    pattern = parse_pattern(text)
+    if not any("-" in w.strip("-") for w, _ in pattern):
+        return [pattern]
+    split: list[tuple[str, bool]] = []
+    for word, prefix in pattern:
+        parts = word.split("-") if "-" in word.strip("-") else [word]
+        for k, part in enumerate(parts):
+            if k:
+                split.append(("-", False))
+            split.append((part, prefix and k == len(parts) - 1))
+    return [pattern, tuple(split)]
+
+
+def one_word(pattern: Pattern) -> bool:
+    """A pattern of one written word: "startup", or "start-up" as "start", "-", "up"."""
+    return all((w == "-") == (k % 2 == 1) for k, (w, _) in enumerate(pattern)) and len(pattern) % 2 == 1
+
+
 @dataclass(frozen=True)
 class Name:
     """One name of a knowledge-base entity."""
@@ -198,7 +219,8 @@ def _load(extra: tuple[str, ...]) -> Ontology:
     def patterns(subject, prop) -> dict[str, list[Pattern]]:
         table: dict[str, list[Pattern]] = {}
         for lit in sorted(graph.objects(subject, prop)):
-            table.setdefault(lang_of(lit), []).append(parse_pattern(str(lit)))
+            for variant in pattern_variants(str(lit)):
+                table.setdefault(lang_of(lit), []).append(variant)
         return table
 
     def local(iri) -> str:
