@@ -1539,9 +1539,9 @@ class _Sentence:
                     for member in self.group(following) if plural else [following]:
                         yield member, "locatedIn", place, 0.85, None
                     continue
-            based = self._based_noun(place)
-            if based is not None:  # "the Hangzhou-based group", "a startup sediada em ..." is a trigger
-                yield based, "locatedIn", place, 0.6, None
+            based = self._based_noun(place) or self._described_noun(place)
+            if based is not None:  # "the Hangzhou-based group", "the Beijing start-up", "a startup francesa"
+                yield based, "locatedIn", place, 0.55, None
                 continue
             if k == 0:
                 continue
@@ -1618,11 +1618,52 @@ class _Sentence:
             noun += 1
         if noun >= self.end or noun in self.inside:
             return None
-        return next((a for a in self.anaphors if a.start == noun), None) or (
-            self._anaphor_at(noun)
-            if place.start > self.start and self.words[place.start - 1] in ("the", "a", "o")
-            else None
-        )
+        return self._noun_stands_for(noun, self._phrase_start(place.start))
+
+    def _phrase_start(self, i: int) -> int:
+        """Where the noun phrase holding token `i` starts (back over a determiner and place words)."""
+        while i > self.start and (
+            self.words[i - 1] in ("the", "a", "o") or (i - 1) in self.inside or self.words[i - 1] in (",", "-")
+        ):
+            if self.words[i - 1] == "," and not any(e.end == i - 1 and e.type == "Place" for e in self.ents):
+                break
+            i -= 1
+        return i
+
+    def _noun_stands_for(self, noun: int, phrase_start: int) -> _Ent | None:
+        """The organisation an organisation noun stands for: the named one it is in apposition to
+        ("Anduril, the US defence group"), or, opening the sentence, the one the text is about."""
+        if phrase_start - 2 >= self.start and self.words[phrase_start - 1] == ",":
+            named = next((e for e in self.ents if e.end == phrase_start - 1 and e.type == "Organization"), None)
+            if named is not None:
+                return self._stand_in(noun, "Organization", named.key)
+        if phrase_start <= self.start + 1 and self._referent is not None:
+            return self._stand_in(noun, "Organization", self._referent)
+        return None
+
+    def _described_noun(self, place: _Ent) -> _Ent | None:
+        """An organisation noun standing for the company the text is about, described by a place:
+        "the Beijing start-up", "a startup francesa", "a empresa de Santa Clara", "a gigante de Menlo Park"."""
+        nouns = self.lex.org_nouns
+        # "the Beijing start-up": a determiner, the place, at most one more word, the noun
+        if place.start > self.start and self.words[place.start - 1] in ("the", "a", "o") and not place.demonym:
+            for i in range(place.end, min(self.end, place.end + 2)):
+                n = _any_at(self.words, i, nouns)
+                if n and (i + n >= self.end or i + n not in self.inside):
+                    return self._noun_stands_for(i, place.start - 1)
+                if i in self.inside or self.words[i] in self.lex.stop:
+                    break
+        # "a startup francesa", "a empresa de Santa Clara": the noun (after a determiner) right before
+        before = place.start - (1 if place.demonym else 2)
+        if before - 1 < self.start or self.words[before - 1] not in ("the", "a", "o"):
+            return None
+        if not place.demonym and self.words[place.start - 1] not in ("de", "from", "in"):
+            return None
+        if _any_at(self.words, before, nouns) and before not in self.inside:
+            if place.end < self.end and place.end in self.inside:
+                return None  # "a startup francesa Mistral AI": the name follows, read as a nationality
+            return self._noun_stands_for(before, before - 1)
+        return None
 
     def _anaphor_at(self, i: int) -> _Ent | None:
         referent = self._referent

@@ -429,6 +429,26 @@ LEADS = [
 ]
 
 LOCATED_IN = [
+    (
+        "en",
+        "Zhipu AI released a model on Monday. The Beijing start-up was spun out of Tsinghua University.",
+        [("zhipu-ai", "locatedIn", "beijing")],
+    ),
+    (
+        "en",
+        "DeepSeek released a model on Monday. The Hangzhou-based start-up said it was cheap.",
+        [("deepseek", "locatedIn", "hangzhou")],
+    ),
+    (
+        "pt",
+        "A Mistral AI lançou um modelo. A startup francesa de inteligência artificial cresceu.",
+        [("mistral-ai", "locatedIn", "france")],
+    ),
+    (
+        "en",
+        "Helsing has rivals such as Anduril, the US defence group, which are bigger.",
+        [("anduril", "locatedIn", "united-states")],
+    ),
     ("pt", "A chinesa DeepSeek cresceu rapidamente.", [("deepseek", "locatedIn", "china")]),
     (
         "en",
