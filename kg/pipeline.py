@@ -18,6 +18,7 @@ from .ontology import Ontology
 from .ontology import load as load_ontology
 from .read import SUPPORTED_LANGUAGES, pipeline_language, read_articles
 from .records import Article, ArticleResult, Skipped
+from .system import fork_is_safe
 
 log = logging.getLogger(__name__)
 
@@ -278,6 +279,9 @@ def _die_with_parent() -> None:
         pass
 
 
+PAGE_SECONDS = 600  # the longest a forked page writer is waited for before writing the page here
+
+
 class _PageJob:
     """The graph page, written to a temporary file by a forked process while the store is written,
     then moved into place; where processes cannot fork it is written in `finish`."""
@@ -288,7 +292,7 @@ class _PageJob:
         self.graph, self.max_nodes = graph, max_nodes
         self.tmp = out_dir / f".graph.html.tmp-{os.getpid()}"
         self.process = None
-        if "fork" in multiprocessing.get_all_start_methods():
+        if fork_is_safe():
             self.process = multiprocessing.get_context("fork").Process(
                 target=_write_page, args=(graph, self.tmp, max_nodes), name="kg-page", daemon=True
             )
@@ -299,8 +303,12 @@ class _PageJob:
             if self.process is None:
                 _write_page(self.graph, self.tmp, self.max_nodes)
             else:
-                self.process.join()
-                if self.process.exitcode != 0:
+                self.process.join(PAGE_SECONDS)
+                if self.process.is_alive():  # never expected; do not wait forever on a stuck copy
+                    self.process.kill()
+                    self.process.join()
+                    _write_page(self.graph, self.tmp, self.max_nodes)
+                elif self.process.exitcode != 0:
                     raise BuildError(
                         f"writing the graph page failed (exit code {self.process.exitcode}); "
                         "the previous page is unchanged"
@@ -431,10 +439,10 @@ def _work(batch: tuple[Settings, Any, list[tuple[Article, str]]]) -> list[Any]:
 
 
 def _pool_context():
+    """Fork where it is safe (one thread: workers start at once, sharing the loaded pipeline), else spawn."""
     import multiprocessing
 
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    return multiprocessing.get_context("fork" if fork_is_safe() else "spawn")
 
 
 def _in_pool(

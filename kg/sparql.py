@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kg.errors import NoGraphError, QueryError
+from kg.system import fork_is_safe
 
 log = logging.getLogger(__name__)
 
@@ -457,18 +458,6 @@ def _engine_message(exc: BaseException) -> str:
     return "SPARQL error: " + (first if len(first) <= 300 else first[:300] + "…")
 
 
-def _fork_is_safe() -> bool:
-    """Forking copies only the calling thread: safe while this process has one OS thread (Linux)."""
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    try:
-        return len(os.listdir("/proc/self/task")) == 1  # database threads are invisible to `threading`
-    except OSError:
-        return False
-
-
 def _run_forked(args: tuple[str, str, str, dict[str, str]], timeout: float) -> QueryResult:
     import multiprocessing
 
@@ -554,7 +543,7 @@ def _timed_out(timeout: float) -> QueryError:
 
 def _run_bounded(args: tuple[str, str, str, dict[str, str]], timeout: float) -> QueryResult:
     """Run in a child process that is killed after `timeout` seconds."""
-    if _fork_is_safe():
+    if fork_is_safe():
         return _run_forked(args, timeout)
     return _run_subprocess(args, timeout)
 

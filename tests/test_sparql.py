@@ -368,8 +368,8 @@ def test_timeout_in_a_fresh_single_threaded_process(big_out: Path) -> None:
     script = (
         "import sys, time; sys.path.insert(0, sys.argv[1])\n"
         "from kg.errors import QueryError\n"
-        "from kg.sparql import _fork_is_safe, query\n"
-        "assert _fork_is_safe() == sys.platform.startswith('linux')\n"
+        "from kg.sparql import query\nfrom kg.system import fork_is_safe\n"
+        "assert fork_is_safe() == sys.platform.startswith('linux')\n"
         "assert query('ASK { ?s ?p ?o }', sys.argv[2]).boolean\n"
         "t = time.monotonic()\n"
         "try:\n"
