@@ -1123,11 +1123,12 @@ class _Sentence:
             # "1 billion yuan from X and 500 million yuan from Y": each amount names its investor
             investors += [
                 e
-                for e in right
-                if e is not subject
+                for e in self.ents
+                if e.start > subject.end
                 and e.type in subject_types
                 and self.money_before(e) is not None
                 and e not in investors
+                and not self.broken(subject.end, e.start)
             ]
         targets = self.group(obj)
         if len(investors) == len(targets) > 1 and self.respectively():

@@ -12,6 +12,7 @@ from kg.namespace import SYMMETRIC
 from kg.ontology import load
 
 KB = load()
+M = Decimal(1_000_000)
 B = 10**9
 # sentences used in more than one table
 ROUND_EN = (
@@ -139,6 +140,18 @@ COMPETES_WITH = [
 ]
 
 INVESTS_IN = [
+    ("pt", "A Microsoft, maior acionista da OpenAI, ampliou a parceria.", [("microsoft", "investsIn", "openai")]),
+    ("en", "Microsoft is OpenAI's largest backer.", [("microsoft", "investsIn", "openai")]),
+    (
+        "pt",
+        "A Moonshot AI captou US$ 1 bilhão numa rodada liderada pelo Alibaba, com participação da Tencent.",
+        [("alibaba", "investsIn", "moonshot-ai"), ("tencent", "investsIn", "moonshot-ai")],
+    ),
+    (
+        "en",
+        "Moonshot AI raised $1 billion in a round led by Alibaba, with Tencent also participating.",
+        [("alibaba", "investsIn", "moonshot-ai"), ("tencent", "investsIn", "moonshot-ai")],
+    ),
     (
         "pt",
         "O Banco da China vai disponibilizar 1 trilhão de iuanes para a indústria de inteligência artificial.",
@@ -587,6 +600,41 @@ def test_positive_rows_of_the_other_side():
 
 AMOUNTS = [
     # (lang, text, subject, object, amount or None, currency)
+    # an amount right before "from X" / "da X" is X's, one per investor
+    (
+        "en",
+        "Zhipu AI secured 1 billion yuan from Hangzhou City Investment Group and 500 million yuan from Zhuhai Huafa Group.",
+        "new:Organization:zhuhai-huafa-group",
+        "zhipu-ai",
+        500 * M,
+        "CNY",
+    ),
+    (
+        "pt",
+        "A Zhipu AI recebeu 1 bilhão de iuanes da Hangzhou City Investment Group e 500 milhões de iuanes da "
+        "Zhuhai Huafa Group.",
+        "new:Organization:hangzhou-city-investment-group",
+        "zhipu-ai",
+        1 * B,
+        "CNY",
+    ),
+    # "the venture" / "o projeto": the article's project
+    (
+        "en",
+        "Stargate was launched in January. SoftBank and OpenAI each committed $19bn to the venture.",
+        "softbank-group",
+        "stargate",
+        19 * B,
+        "USD",
+    ),
+    (
+        "pt",
+        "O Stargate foi lançado em janeiro. O SoftBank e a OpenAI aportaram US$ 19 bilhões cada no projeto.",
+        "openai",
+        "stargate",
+        19 * B,
+        "USD",
+    ),
     ("pt", "A Nvidia vai investir US$ 100 bilhões na OpenAI.", "nvidia", "openai", 100 * B, "USD"),
     ("en", "Nvidia will invest up to $100 billion in OpenAI.", "nvidia", "openai", 100 * B, "USD"),
     ("en", "Microsoft invested $10 billion in OpenAI.", "microsoft", "openai", 10 * B, "USD"),
