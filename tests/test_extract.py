@@ -603,7 +603,8 @@ AMOUNTS = [
     # an amount right before "from X" / "da X" is X's, one per investor
     (
         "en",
-        "Zhipu AI secured 1 billion yuan from Hangzhou City Investment Group and 500 million yuan from Zhuhai Huafa Group.",
+        "Zhipu AI secured 1 billion yuan from Hangzhou City Investment Group and 500 million yuan from "
+        "Zhuhai Huafa Group.",
         "new:Organization:zhuhai-huafa-group",
         "zhipu-ai",
         500 * M,
