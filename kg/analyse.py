@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 
 from .errors import ModelError
 from .namespace import ENTITY_TYPES
-from .ontology import Name, Ontology, Pattern, fold, matches_at, one_word
+from .ontology import Name, Pattern, fold, matches_at, one_word
 from .ontology import load as load_ontology
 
 log = logging.getLogger(__name__)
@@ -704,7 +704,3 @@ def pipeline(lang: str, ontology: tuple[str, ...] = (), model: str | None = None
 def analyse(text: str, lang: str, ontology: Sequence[str] = (), model: str | None = None) -> Doc:
     """Run the `kg` pipeline for `lang` over `text` (with a statistical model only if `model` says so)."""
     return pipeline(lang, tuple(str(p) for p in ontology), model)(text)
-
-
-def ontology_of(ontology: Sequence[str] = ()) -> Ontology:
-    return load_ontology(tuple(str(p) for p in ontology))

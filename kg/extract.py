@@ -204,8 +204,7 @@ def facts(
         context = _Sentence(doc, sent.start, sent.end, ents, words, lex, ontology, money)
         referent = context.subject() or previous_subject or topic
         before = len(found)
-        context.topic_project = topic_project
-        stated = list(context.facts(referent, topic, target, recent_models))
+        stated = list(context.facts(referent, topic, target, recent_models, topic_project))
         # a model's maker stated anywhere in the article so far, this sentence included
         developers.update({s.key: o.key for s, p, o, *_ in stated if p == "developedBy" and o.type == "Organization"})
         for s, p, o, confidence, amount in stated:
@@ -342,6 +341,7 @@ class _Sentence:
         for e in self.ents:
             self.inside.update(range(e.start, e.end))
         self.hedged = any(_any_at(words, i, lex.hedge) for i in range(start, end))
+        self._transparent: set[int] = set()  # tokens of owners inside lists, set by _groups
         self.groups = self._groups()
 
     # ------------------------------------------------------------ helpers
@@ -391,7 +391,7 @@ class _Sentence:
         return owners
 
     def _coordinated(self, a_end: int, b_start: int) -> bool:
-        transparent = getattr(self, "_transparent", set())
+        transparent = self._transparent
         if any(i in transparent for i in range(a_end, b_start)):
             # skip the owners: "o3-mini and GPT-4.5 as well as Anthropic's Claude"
             kept = [i for i in range(a_end, b_start) if i not in transparent and self.words[i] not in ("'s",)]
@@ -612,11 +612,16 @@ class _Sentence:
     # ------------------------------------------------------------ rules
 
     def facts(
-        self, referent: str | None, topic: str | None, target: str | None = None, recent_models: Sequence[_Ent] = ()
+        self,
+        referent: str | None,
+        topic: str | None,
+        target: str | None = None,
+        recent_models: Sequence[_Ent] = (),
+        topic_project: str | None = None,
     ) -> Iterator[tuple[_Ent, str, _Ent, float, Money | None]]:
         self._referent = referent
         self.raiser: str | None = None
-        self.anaphors = self._anaphors(referent) + self._model_pronouns(recent_models)
+        self.anaphors = self._anaphors(referent, topic_project) + self._model_pronouns(recent_models)
         self.topic = topic
         self.target = target
         if not self.ents:
@@ -635,7 +640,7 @@ class _Sentence:
         yield from self._investor_nouns()
         yield from self._led_rounds()
 
-    def _anaphors(self, referent: str | None) -> list[_Ent]:
+    def _anaphors(self, referent: str | None, project: str | None = None) -> list[_Ent]:
         """ "a empresa", "the company" (a definite article and an organisation noun, no name after it)."""
         if referent is None:
             return []
@@ -648,7 +653,6 @@ class _Sentence:
             if i + 1 < self.end and (i + 1) in self.inside:
                 continue  # "a empresa DeepSeek": apposition, the name itself is there
             out.append(self._stand_in(i, "Organization", referent))
-        project = getattr(self, "topic_project", None)
         if project:
             for i in range(self.start + 1, self.end):
                 # "committed $19bn to the venture", "investir no projeto"
@@ -689,18 +693,10 @@ class _Sentence:
 
     def subject(self) -> str | None:
         """The organisation a sentence opens with ("A DeepSeek", "Netherlands-based ASML has ..."), if any."""
-        covered = {i for e in self.ents if self.modifier(e) for i in range(e.start, e.end)}
-        for e in self.ents:
-            if e.type == "Organization":
-                lead = [
-                    w
-                    for i, w in enumerate(self.words[self.start : e.start], self.start)
-                    if i not in covered and w not in DETERMINERS and w not in JOINERS and w != "based"
-                ]
-                return None if lead or self.words[self.start : e.start].count(",") else e.key
-            if not self.modifier(e):
-                return None
-        return None
+        opener = self._opener()
+        if opener is None or opener.type != "Organization" or "," in self.words[self.start : opener.start]:
+            return None
+        return opener.key
 
     def amount_is_theirs(self, t: _Trigger, pairs: list[tuple[_Ent, _Ent]], s: _Ent) -> bool:
         """An amount goes to one investor, or to each where the text says "each" ("US$ 19 bilhões cada").
@@ -1014,7 +1010,7 @@ class _Sentence:
         if len(members) == 1:
             return members
         k = members.index(e)
-        transparent = getattr(self, "_transparent", set())
+        transparent = self._transparent
         lo = k
         while lo > 0 and not any(i in transparent for i in range(members[lo - 1].end, members[lo].start)):
             lo -= 1
@@ -1665,12 +1661,6 @@ class _Sentence:
                 return None  # "a startup francesa Mistral AI": the name follows, read as a nationality
             return self._noun_stands_for(before, before - 1)
         return None
-
-    def _anaphor_at(self, i: int) -> _Ent | None:
-        referent = self._referent
-        if referent is None:
-            return None
-        return self._stand_in(i, "Organization", referent)
 
     def _describes(self, a: int, b: int, allow_prepositions: bool = False) -> bool:
         """The words between a nationality and a name describe the name: "AI start-up", "tech giant"."""
