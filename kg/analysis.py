@@ -10,91 +10,106 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
-
-from kg.namespace import ENTITY_TYPES, KG, RELATIONS, SYMMETRIC, WIKIDATA
+from kg.namespace import ENTITY_TYPES, PREFIXES, RELATIONS, SYMMETRIC, WIKIDATA
 
 if TYPE_CHECKING:
     import networkx as nx
 
 Fact = tuple[str, str, str]  # (subject, relation, object); symmetric facts in sorted order
 
+_KG = "https://w3id.org/kg/ontology#"
+_SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+
+def _select(source: Any, query: str) -> Iterator[tuple[str | None, ...]]:
+    """The rows of a SPARQL SELECT over `source` (a pyoxigraph store or an rdflib graph), as text."""
+    query = _SPARQL_PREFIXES + query
+    if hasattr(source, "quads_for_pattern"):  # pyoxigraph
+        for solution in source.query(query):
+            yield tuple(None if term is None else term.value for term in solution)
+    else:
+        for row in source.query(query):
+            yield tuple(None if term is None else str(term) for term in row)
 
 
-def _number(value: Any) -> float | None:
-    if not isinstance(value, Literal):
-        return None
+def _number(value: str | None) -> float | None:
     try:
-        return float(value.toPython())
-    except (TypeError, ValueError):
+        return None if value is None else float(value)
+    except ValueError:
         return None
 
 
-def _int(value: Any) -> int | None:
+def _int(value: str | None) -> int | None:
     number = _number(value)
     return None if number is None else int(number)
 
 
-def _entity_types(graph: Graph) -> dict[URIRef, str]:
+def _entity_types(source: Any) -> dict[str, str]:
     """Each typed entity and its type; an entity with several types keeps the first in ENTITY_TYPES."""
-    types: dict[URIRef, str] = {}
-    for name in ENTITY_TYPES:
-        for entity in graph.subjects(RDF.type, KG[name]):
-            if isinstance(entity, URIRef):
-                types.setdefault(entity, name)
-    return types
+    order = {_KG + name: i for i, name in enumerate(ENTITY_TYPES)}
+    found: dict[str, int] = {}
+    for entity, type_iri in _select(source, "SELECT ?e ?t WHERE { ?e a ?t FILTER(isIRI(?e)) }"):
+        rank = order.get(type_iri or "")
+        if entity is not None and rank is not None and rank < found.get(entity, len(order)):
+            found[entity] = rank
+    return {entity: ENTITY_TYPES[rank] for entity, rank in found.items()}
 
 
-def _articles(graph: Graph) -> dict[URIRef, dict[str, str]]:
+def _relation_triples(source: Any) -> list[tuple[str, str, str]]:
+    values = " ".join(f"kg:{r}" for r in RELATIONS)
+    query = f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) }}"
+    return sorted((s, p.removeprefix(_KG), o) for s, p, o in _select(source, query))  # type: ignore[union-attr]
+
+
+def _articles(source: Any) -> dict[str, dict[str, str]]:
     """Title, URL, date and language of every article, by IRI."""
-    articles: dict[URIRef, dict[str, str]] = {}
-    for article in graph.subjects(RDF.type, KG.Article):
-        if not isinstance(article, URIRef):
-            continue
-        articles[article] = {
-            "title": _text(graph.value(article, DCTERMS.title)),
-            "url": _text(graph.value(article, DCTERMS.source)),
-            "date": _text(graph.value(article, DCTERMS.date)),
-            "lang": _text(graph.value(article, DCTERMS.language)),
-        }
+    articles: dict[str, dict[str, str]] = {}
+    query = """SELECT ?a ?title ?url ?date ?lang WHERE { ?a a kg:Article FILTER(isIRI(?a))
+        OPTIONAL { ?a dcterms:title ?title } OPTIONAL { ?a dcterms:source ?url }
+        OPTIONAL { ?a dcterms:date ?date } OPTIONAL { ?a dcterms:language ?lang } }"""
+    for a, title, url, date, lang in _select(source, query):
+        articles.setdefault(a, {"title": title or "", "url": url or "", "date": date or "", "lang": lang or ""})  # type: ignore[arg-type]
     return articles
 
 
-def _evidence(graph: Graph) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
-    """Evidence dicts of every assertion, keyed by the (subject, relation, object) they support."""
-    articles = _articles(graph)
-    found: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for assertion in graph.subjects(RDF.type, KG.Assertion):
-        subject = graph.value(assertion, RDF.subject)
-        predicate = graph.value(assertion, RDF.predicate)
-        obj = graph.value(assertion, RDF.object)
-        if subject is None or predicate is None or obj is None:
+def evidence(source: Any, wanted: Any = None, limit: int | None = None) -> dict[Fact, list[dict[str, Any]]]:
+    """Evidence dicts of the assertions supporting each (subject, relation, object) fact, by fact.
+
+    `wanted(fact)` may restrict the facts looked at; `limit` keeps the first items of each fact
+    (by article title, article and offset) where a page must stay bounded.
+    """
+    articles = _articles(source)
+    found: dict[Fact, list[dict[str, Any]]] = defaultdict(list)
+    query = """SELECT ?x ?s ?p ?o ?text ?article ?start ?end ?confidence ?amount ?currency ?date WHERE {
+        ?x a kg:Assertion ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+        OPTIONAL { ?x kg:evidence ?text } OPTIONAL { ?x prov:wasDerivedFrom ?article }
+        OPTIONAL { ?x kg:startOffset ?start } OPTIONAL { ?x kg:endOffset ?end }
+        OPTIONAL { ?x kg:confidence ?confidence } OPTIONAL { ?x kg:amount ?amount }
+        OPTIONAL { ?x kg:currency ?currency } OPTIONAL { ?x kg:date ?date } }"""
+    for x, s, p, o, text, article, start, end, confidence, amount, currency, date in _select(source, query):
+        fact = (s, (p or "").removeprefix(_KG), o)
+        if wanted is not None and not wanted(fact):
             continue
-        relation = str(predicate).removeprefix(str(KG._NS))
-        article = graph.value(assertion, PROV.wasDerivedFrom)
-        info = articles.get(article, {}) if isinstance(article, URIRef) else {}
-        amount = graph.value(assertion, KG.amount)
-        found[(str(subject), relation, str(obj))].append(
+        info = articles.get(article or "", {})
+        found[fact].append(  # type: ignore[index]
             {
-                "assertion": str(assertion),
-                "text": _text(graph.value(assertion, KG.evidence)),
-                "article": _text(article),
+                "assertion": x,
+                "text": text or "",
+                "article": article or "",
                 "title": info.get("title", ""),
                 "url": info.get("url", ""),
                 "published": info.get("date", ""),
                 "lang": info.get("lang", ""),
-                "start": _int(graph.value(assertion, KG.startOffset)),
-                "end": _int(graph.value(assertion, KG.endOffset)),
-                "confidence": _number(graph.value(assertion, KG.confidence)),
-                "amount": None if amount is None else str(amount),
-                "currency": _text(graph.value(assertion, KG.currency)) or None,
-                "date": _text(graph.value(assertion, KG.date)) or None,
+                "start": _int(start),
+                "end": _int(end),
+                "confidence": _number(confidence),
+                "amount": amount,
+                "currency": currency or None,
+                "date": date or None,
             }
         )
+    if limit is not None:
+        return {fact: _sort_evidence(items)[:limit] for fact, items in found.items()}
     return found
 
 
@@ -102,51 +117,58 @@ def _sort_evidence(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(items, key=lambda e: (e["title"], e["article"], e["start"] or 0, e["assertion"]))
 
 
-def to_networkx(graph: Graph) -> nx.MultiDiGraph:
+def to_networkx(source: Any, *, with_evidence: bool = True) -> nx.MultiDiGraph:
     """A MultiDiGraph of the entities (nodes, by IRI) and relation triples (edges keyed by relation).
 
-    Node attributes: label, type, aliases, wikidata, articles (number of articles mentioning it).
-    Edge attributes: relation, evidence (list of dicts: text, article title/url, offsets,
-    confidence, amount, currency, date). Evidence for a symmetric relation is gathered from
+    `source` is the query store of a build (pyoxigraph) or an rdflib graph. Node attributes: label,
+    type, aliases, wikidata, articles (number of articles mentioning it). Edge attributes: relation,
+    evidence (list of dicts: text, article title/url, offsets, confidence, amount, currency, date;
+    left empty without `with_evidence`). Evidence for a symmetric relation is gathered from
     assertions in either direction.
     """
     import networkx as nx
 
     nxg = nx.MultiDiGraph()
-    types = _entity_types(graph)
-    endpoints: set[URIRef] = set()
-    triples: list[tuple[URIRef, str, URIRef]] = []
-    for relation in RELATIONS:
-        for s, o in graph.subject_objects(KG[relation]):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                triples.append((s, relation, o))
-                endpoints.update((s, o))
+    types = _entity_types(source)
+    triples = _relation_triples(source)
+    endpoints = {s for s, _, _ in triples} | {o for _, _, o in triples}
+    labels: dict[str, str] = {}
+    for e, label in _select(source, "SELECT ?e ?l WHERE { ?e rdfs:label ?l }"):
+        if e is not None and label is not None and (e not in labels or label < labels[e]):
+            labels[e] = label
+    names: dict[str, set[str]] = defaultdict(set)
+    for e, name in _select(source, "SELECT ?e ?l WHERE { ?e skos:altLabel ?l }"):
+        names[e].add(name)  # type: ignore[index,arg-type]
+    same: dict[str, list[str]] = defaultdict(list)
+    for e, item in _select(source, "SELECT ?e ?x WHERE { ?e owl:sameAs ?x }"):
+        if item and item.startswith(str(WIKIDATA)):
+            same[e].append(item)  # type: ignore[index]
+    mentioned: dict[str, int] = {}
+    query = "SELECT ?e (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a kg:mentions ?e } GROUP BY ?e"
+    for e, n in _select(source, query):
+        mentioned[e] = int(n or 0)  # type: ignore[index]
     for entity in sorted(set(types) | endpoints):
-        label = _text(graph.value(entity, RDFS.label)) or _local_name(entity)
-        aliases = sorted({str(a) for a in graph.objects(entity, SKOS.altLabel)} - {label})
-        same = sorted(str(x) for x in graph.objects(entity, OWL.sameAs) if str(x).startswith(str(WIKIDATA)))
-        mentioned = {a for a in graph.subjects(KG.mentions, entity)}
+        label = labels.get(entity) or _local_name(entity)
         nxg.add_node(
-            str(entity),
+            entity,
             label=label,
             type=types.get(entity, ""),
-            aliases=aliases,
-            wikidata=same[0] if same else "",
-            articles=len(mentioned),
+            aliases=sorted(names.get(entity, set()) - {label}),
+            wikidata=min(same[entity]) if same.get(entity) else "",
+            articles=mentioned.get(entity, 0),
         )
-    evidence = _evidence(graph)
-    for s, relation, o in sorted(triples):
-        key = (str(s), relation, str(o))
-        items = list(evidence.get(key, ()))
+    found = evidence(source) if with_evidence else {}
+    for s, relation, o in triples:
+        items = list(found.get((s, relation, o), ()))
         if relation in SYMMETRIC:
-            items += evidence.get((str(o), relation, str(s)), ())
+            items += found.get((o, relation, s), ())
         unique = {e["assertion"]: e for e in items}
-        nxg.add_edge(str(s), str(o), key=relation, relation=relation, evidence=_sort_evidence(list(unique.values())))
+        nxg.add_edge(s, o, key=relation, relation=relation, evidence=_sort_evidence(list(unique.values())))
     return nxg
 
 
-def _local_name(iri: URIRef) -> str:
-    return str(iri).rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+def _local_name(iri: str) -> str:
+    return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def facts(nxg: nx.MultiDiGraph) -> Iterator[tuple[Fact, list[dict[str, Any]]]]:
@@ -219,31 +241,32 @@ def degree_ranking(nxg: nx.MultiDiGraph, n: int = 10) -> list[tuple[str, str, in
     return [(nxg.nodes[node].get("label", ""), nxg.nodes[node].get("type", ""), d) for node, d in ranked[:n]]
 
 
-def summary(graph: Graph) -> dict[str, Any]:
-    """Counts of a built graph: articles, entities (total and by type), facts (by relation), assertions.
+def summary(source: Any) -> dict[str, Any]:
+    """Counts of a built graph (a pyoxigraph store or an rdflib graph): articles, entities (total and
+    by type), facts (by relation), assertions.
 
     Facts count distinct relation triples, a symmetric pair stated both ways once. `dates`
     is the earliest and latest article date, or None.
     """
-    types = _entity_types(graph)
+    types = _entity_types(source)
     by_type = Counter(types.values())
     by_relation: Counter[str] = Counter()
-    for relation in RELATIONS:
-        seen = set()
-        for s, o in graph.subject_objects(KG[relation]):
-            pair = (str(s), str(o))
-            if relation in SYMMETRIC:
-                pair = min(pair, pair[::-1])
-            seen.add(pair)
-        by_relation[relation] = len(seen)
-    articles = set(graph.subjects(RDF.type, KG.Article))
-    dates = sorted(str(d)[:10] for a in articles for d in graph.objects(a, DCTERMS.date))
+    seen: set[tuple[str, str, str]] = set()
+    for s, relation, o in _relation_triples(source):
+        if relation in SYMMETRIC and o < s:
+            s, o = o, s
+        seen.add((s, relation, o))
+    by_relation.update(relation for _, relation, _ in seen)
+    articles = {a for (a,) in _select(source, "SELECT ?a WHERE { ?a a kg:Article }")}
+    query = "SELECT (MIN(STR(?d)) AS ?first) (MAX(STR(?d)) AS ?last) WHERE { ?a a kg:Article ; dcterms:date ?d }"
+    first, last = next(iter(_select(source, query)), (None, None))
+    assertions = next(iter(_select(source, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a kg:Assertion }")))[0]
     return {
         "articles": len(articles),
         "entities": len(types),
         "entities_by_type": {name: by_type.get(name, 0) for name in ENTITY_TYPES},
         "facts": sum(by_relation.values()),
         "facts_by_relation": {name: by_relation.get(name, 0) for name in RELATIONS},
-        "assertions": len(set(graph.subjects(RDF.type, KG.Assertion))),
-        "dates": [dates[0], dates[-1]] if dates else None,
+        "assertions": int(assertions or 0),
+        "dates": [first[:10], last[:10]] if first and last else None,
     }

@@ -1,39 +1,383 @@
-"""Facts, entities and articles → one rdflib graph following the output contract (DESIGN.md)."""
+"""Facts, entities and articles → RDF triples following the output contract (DESIGN.md).
+
+Triples are made as pyoxigraph terms and streamed, never gathered in one in-memory graph:
+`article_triples` yields what one article owns (its node, its mentions, its assertions and the
+facts they state), `entity_triples` an entity's description. What they need to know of the rest
+of the corpus — the surface forms of each entity, how many sentences state each fact, which
+sectors are invested in — is kept in a small `CorpusIndex`, so that a build can take one
+article's triples out of the store and put its new ones in without touching the others
+(`changes`). `to_rdf` gathers the same triples in an rdflib graph, for tests and small uses.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
+from .link import NEW_PREFIX
 from .namespace import ENTITY_BASE, KG, WIKIDATA, bind_prefixes, mint, slugify
 from .records import ArticleResult, Entity
 
 _ISO_DATE_LENGTH = 10
 
 
-def entity_iris(entities: Mapping[str, Entity], base: str = ENTITY_BASE) -> dict[str, URIRef]:
-    """One IRI per entity key: the slug of the key, made unique deterministically on collisions."""
-    iris: dict[str, URIRef] = {}
-    taken: set[str] = set()
-    # knowledge-base keys first: they are slugs already and must stay stable
-    for key in sorted(entities, key=lambda k: (k.startswith("new:"), k)):
+def _iri(term: Any) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+class _V:
+    """The vocabulary's terms as pyoxigraph nodes, made once."""
+
+    type = _iri(RDF.type)
+    subject, predicate, object = _iri(RDF.subject), _iri(RDF.predicate), _iri(RDF.object)
+    label, alt_label, same_as = _iri(RDFS.label), _iri(SKOS.altLabel), _iri(OWL.sameAs)
+    derived_from = _iri(PROV.wasDerivedFrom)
+    identifier, title, source = _iri(DCTERMS.identifier), _iri(DCTERMS.title), _iri(DCTERMS.source)
+    language, date_ = _iri(DCTERMS.language), _iri(DCTERMS.date)
+    Article, Assertion = _iri(KG.Article), _iri(KG.Assertion)
+    mentions, evidence = _iri(KG.mentions), _iri(KG.evidence)
+    start, end, confidence = _iri(KG.startOffset), _iri(KG.endOffset), _iri(KG.confidence)
+    amount, currency, date = _iri(KG.amount), _iri(KG.currency), _iri(KG.date)
+    xsd_integer, xsd_decimal, xsd_date = _iri(XSD.integer), _iri(XSD.decimal), _iri(XSD.date)
+
+
+# An entity's description: every triple of these predicates with the entity as subject.
+DESCRIPTION = (_V.type, _V.label, _V.alt_label, _V.same_as)
+
+_KG = str(KG._NS)
+_CLASSES: dict[str, ox.NamedNode] = {}
+
+
+def _kg(local: str) -> ox.NamedNode:
+    node = _CLASSES.get(local)
+    if node is None:
+        node = _CLASSES[local] = ox.NamedNode(_KG + local)
+    return node
+
+
+# --------------------------------------------------------------------------- IRIs
+
+
+def entity_iris(
+    entities: Mapping[str, Entity], base: str = ENTITY_BASE, reserved: Iterable[str] = ()
+) -> dict[str, ox.NamedNode]:
+    """One IRI per entity key: the slug of the key, made unique deterministically on collisions.
+
+    Knowledge-base keys are slugs already and keep them; `reserved` names further slugs (the whole
+    knowledge base's keys) that a new name never takes, so that an entity's IRI does not change
+    when another one first appears in the corpus.
+    """
+    iris: dict[str, ox.NamedNode] = {}
+    taken: set[str] = set(reserved)
+    for key in sorted(entities, key=lambda k: (k.startswith(NEW_PREFIX), k)):
         entity = entities[key]
-        slug = slugify(entity.label) if key.startswith("new:") else key
-        if slug in taken:
-            slug = f"{slug}-{slugify(entity.type)}"
+        if key.startswith(NEW_PREFIX):
+            parts = key.split(":", 2)  # new:Type:slug
+            slug = parts[2] if len(parts) == 3 and parts[2] else slugify(entity.label)
+            if slug in taken:
+                slug = f"{slug}-{slugify(entity.type)}"
+        else:
+            slug = key
+            taken.discard(slug)  # a reserved knowledge-base key is its own entity's
         n = 2
         base_slug = slug
         while slug in taken:
             slug = f"{base_slug}-{n}"
             n += 1
         taken.add(slug)
-        iris[key] = mint("entity", slug, base)
+        iris[key] = ox.NamedNode(str(mint("entity", slug, base)))
     return iris
+
+
+def article_iri(article_id: str) -> ox.NamedNode:
+    return ox.NamedNode(str(mint("article", article_id)))
+
+
+def assertion_iri(article_id: str, start: int, s: ox.NamedNode, p: ox.NamedNode, o: ox.NamedNode) -> ox.NamedNode:
+    """The IRI of the assertion that sentence `start` of an article states `s p o`."""
+    digest = hashlib.sha256(f"{article_id}\0{start}\0{s.value}\0{p.value}\0{o.value}".encode()).hexdigest()[:24]
+    return ox.NamedNode(str(mint("assertion", digest)))
+
+
+# --------------------------------------------------------------------------- what the corpus shares
+
+
+@dataclass
+class CorpusIndex:
+    """What the triples of one article or entity need to know of the whole corpus.
+
+    Counts, so that an article can be taken out as well as put in: the surface forms of each
+    entity key, the mentions of each key as a sector and as anything else, how many investments
+    target each key, and how many sentences state each (subject, relation, object) fact.
+    """
+
+    forms: dict[str, Counter] = field(default_factory=dict)
+    mentions: Counter = field(default_factory=Counter)  # keys mentioned as anything but a sector
+    sector_mentions: Counter = field(default_factory=Counter)
+    invested: Counter = field(default_factory=Counter)  # objects of investsIn facts
+    facts: Counter = field(default_factory=Counter)  # (subject key, relation, object key)
+
+    def add(self, result: ArticleResult, sign: int = 1) -> None:
+        """Count `result` in (sign 1) or out (sign -1)."""
+        for m in result.mentions:
+            forms = self.forms.setdefault(m.key, Counter())
+            forms[m.text] += sign
+            if forms[m.text] <= 0:
+                del forms[m.text]
+                if not forms:
+                    del self.forms[m.key]
+            _count(self.sector_mentions if m.label == "Sector" else self.mentions, m.key, sign)
+        for f in result.facts:
+            _count(self.facts, (f.subject, f.predicate, f.object), sign)
+            if f.predicate == "investsIn":
+                _count(self.invested, f.object, sign)
+
+    def remove(self, result: ArticleResult) -> None:
+        self.add(result, -1)
+
+    def used(self) -> set[str]:
+        """The keys that are entities of the graph: sectors only as the target of an investment."""
+        return set(self.mentions) | {k for k in self.sector_mentions if self.invested.get(k)}
+
+    def used_sectors(self) -> set[str]:
+        return {k for k in self.sector_mentions if self.invested.get(k) and k not in self.mentions}
+
+    def new_entities(self) -> dict[str, Entity]:
+        """Entities for the keys the knowledge base lacks: the most frequent surface form is the
+        label (ties: the longer, then alphabetical) and every other form an alias."""
+        entities = {}
+        for key, counter in self.forms.items():
+            if not key.startswith(NEW_PREFIX):
+                continue
+            type_name = key.split(":", 2)[1]
+            ranked = sorted(counter.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
+            entities[key] = Entity(key, ranked[0][0], type_name, tuple(sorted(t for t, _ in ranked[1:])))
+        return entities
+
+    def entities(self, known: Mapping[str, Entity]) -> dict[str, Entity]:
+        """Every entity of the graph by key: the knowledge base's (`known`) and the new ones."""
+        new = self.new_entities()
+        out = {}
+        for key in self.used():
+            entity = known.get(key) or new.get(key)
+            if entity is not None:
+                out[key] = entity
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "forms": {k: dict(sorted(v.items())) for k, v in sorted(self.forms.items())},
+            "mentions": dict(sorted(self.mentions.items())),
+            "sector_mentions": dict(sorted(self.sector_mentions.items())),
+            "invested": dict(sorted(self.invested.items())),
+            "facts": sorted([*k, n] for k, n in self.facts.items()),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CorpusIndex:
+        """The index of `to_json`'s output; raises ValueError/TypeError/KeyError on a malformed one."""
+        return cls(
+            forms={k: Counter({t: int(n) for t, n in v.items()}) for k, v in data["forms"].items()},
+            mentions=Counter({k: int(n) for k, n in data["mentions"].items()}),
+            sector_mentions=Counter({k: int(n) for k, n in data["sector_mentions"].items()}),
+            invested=Counter({k: int(n) for k, n in data["invested"].items()}),
+            facts=Counter({(s, p, o): int(n) for s, p, o, n in data["facts"]}),
+        )
+
+
+def _count(counter: Counter, key: Any, sign: int) -> None:
+    counter[key] += sign
+    if counter[key] <= 0:
+        del counter[key]
+
+
+# --------------------------------------------------------------------------- triples
+
+
+def article_triples(result: ArticleResult, iris: Mapping[str, ox.NamedNode]) -> Iterator[ox.Quad]:
+    """Everything one article states: its node, its mentions, its assertions and their facts."""
+    article = result.article
+    node = article_iri(article.id)
+    Q = ox.Quad
+    yield Q(node, _V.type, _V.Article)
+    yield Q(node, _V.identifier, ox.Literal(article.id))
+    if article.title:
+        yield Q(node, _V.title, ox.Literal(article.title))
+    yield Q(node, _V.source, ox.Literal(article.url or article.path))
+    yield Q(node, _V.language, ox.Literal(article.lang))
+    if article.published:
+        yield Q(node, _V.date_, _date(article.published))
+    mentioned = set()
+    for m in result.mentions:
+        iri = iris.get(m.key)
+        if iri is not None and m.key not in mentioned:
+            mentioned.add(m.key)
+            yield Q(node, _V.mentions, iri)
+    for f in result.facts:
+        s, o = iris.get(f.subject), iris.get(f.object)
+        if s is None or o is None:
+            continue
+        p = _kg(f.predicate)
+        yield Q(s, p, o)
+        a = assertion_iri(f.article, f.start, s, p, o)
+        yield Q(a, _V.type, _V.Assertion)
+        yield Q(a, _V.subject, s)
+        yield Q(a, _V.predicate, p)
+        yield Q(a, _V.object, o)
+        yield Q(a, _V.derived_from, node)
+        yield Q(a, _V.evidence, ox.Literal(f.evidence))
+        yield Q(a, _V.start, ox.Literal(str(f.start), datatype=_V.xsd_integer))
+        yield Q(a, _V.end, ox.Literal(str(f.end), datatype=_V.xsd_integer))
+        yield Q(a, _V.confidence, ox.Literal(str(Decimal(str(f.confidence))), datatype=_V.xsd_decimal))
+        if f.amount is not None:
+            yield Q(a, _V.amount, _decimal(f.amount))
+            yield Q(a, _V.currency, ox.Literal(f.currency))
+        date = f.date or article.published
+        if date:
+            yield Q(a, _V.date, _date(date))
+
+
+def owned_subjects(result: ArticleResult, iris: Mapping[str, ox.NamedNode]) -> Iterator[ox.NamedNode]:
+    """The nodes whose every triple belongs to this article: the article and its assertions."""
+    yield article_iri(result.article.id)
+    for f in result.facts:
+        s, o = iris.get(f.subject), iris.get(f.object)
+        if s is not None and o is not None:
+            yield assertion_iri(f.article, f.start, s, _kg(f.predicate), o)
+
+
+def entity_triples(
+    iri: ox.NamedNode, entity: Entity, kb_names: Iterable[tuple[str, str]], seen: Iterable[str]
+) -> Iterator[ox.Quad]:
+    """An entity's description: its type, canonical label, other names and Wikidata item.
+
+    `kb_names` are the knowledge base's (name, language tag) pairs; `seen` the surface forms
+    the articles used.
+    """
+    Q = ox.Quad
+    yield Q(iri, _V.type, _kg(entity.type))
+    yield Q(iri, _V.label, ox.Literal(entity.label))
+    names = {entity.label}
+    for name, lang in sorted(kb_names):
+        if name != entity.label:
+            yield Q(iri, _V.alt_label, ox.Literal(name, language=lang) if lang else ox.Literal(name))
+        names.add(name)
+    for name in sorted(set(entity.aliases) | set(seen)):
+        if name not in names:
+            yield Q(iri, _V.alt_label, ox.Literal(name))
+            names.add(name)
+    if entity.wikidata:
+        yield Q(iri, _V.same_as, ox.NamedNode(str(WIKIDATA[entity.wikidata])))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The entities of a corpus index and their IRIs: what every triple of the graph refers to."""
+
+    entities: dict[str, Entity]
+    iris: dict[str, ox.NamedNode]
+
+    @classmethod
+    def of(cls, index: CorpusIndex, known: Mapping[str, Entity], base: str = ENTITY_BASE) -> Layout:
+        entities = index.entities(known)
+        return cls(entities, entity_iris(entities, base, reserved=known))
+
+
+def corpus_triples(
+    results: Iterable[ArticleResult],
+    index: CorpusIndex,
+    layout: Layout,
+    kb_names: Mapping[str, Iterable[tuple[str, str]]],
+) -> Iterator[ox.Quad]:
+    """Every triple of the graph of `results` (whose counts are `index`)."""
+    for result in results:
+        yield from article_triples(result, layout.iris)
+    for key in sorted(layout.iris):
+        entity = layout.entities[key]
+        yield from entity_triples(layout.iris[key], entity, kb_names.get(key, ()), index.forms.get(key, ()))
+
+
+@dataclass
+class Changes:
+    """How the graph of a corpus changes when some articles' results are replaced by others."""
+
+    subjects: list[ox.NamedNode]  # every triple with one of these subjects goes
+    descriptions: list[ox.NamedNode]  # the description triples of these entities go
+    triples: list[ox.Quad]  # facts no sentence states any more
+    added: list[ox.Quad]  # then these come in
+
+
+def changes(
+    removed: Iterable[ArticleResult],
+    added: Iterable[ArticleResult],
+    before: CorpusIndex,
+    known: Mapping[str, Entity],
+    kb_names: Mapping[str, Iterable[tuple[str, str]]],
+    base: str = ENTITY_BASE,
+) -> tuple[Changes, CorpusIndex] | None:
+    """The changes that turn the graph of `before` into the graph without `removed` and with
+    `added`, and the index after them; None when they would rename or retype entities the
+    unchanged articles refer to (a whole new graph is needed then).
+    """
+    removed, added = list(removed), list(added)
+    old = Layout.of(before, known, base)
+    after = CorpusIndex(
+        {k: Counter(v) for k, v in before.forms.items()},
+        Counter(before.mentions),
+        Counter(before.sector_mentions),
+        Counter(before.invested),
+        Counter(before.facts),
+    )
+    for result in removed:
+        after.remove(result)
+    for result in added:
+        after.add(result)
+    new = Layout.of(after, known, base)
+    if before.used_sectors() != after.used_sectors():
+        return None  # a sector's mentions in unchanged articles appear or vanish
+    for key in old.iris.keys() & new.iris.keys():
+        if old.iris[key] != new.iris[key] or old.entities[key].type != new.entities[key].type:
+            return None
+
+    subjects = [s for r in removed for s in owned_subjects(r, old.iris)]
+    gone_facts = []
+    for fact in {(f.subject, f.predicate, f.object) for r in removed for f in r.facts}:
+        s, p, o = fact
+        if not after.facts.get(fact) and s in old.iris and o in old.iris:
+            gone_facts.append(ox.Quad(old.iris[s], _kg(p), old.iris[o]))
+    touched = {m.key for r in (*removed, *added) for m in r.mentions}
+    descriptions = sorted((old.iris[k] for k in touched if k in old.iris), key=lambda n: n.value)
+    new_triples = [q for r in added for q in article_triples(r, new.iris)]
+    for key in sorted(touched & new.iris.keys()):
+        new_triples += entity_triples(new.iris[key], new.entities[key], kb_names.get(key, ()), after.forms.get(key, ()))
+    return Changes(subjects, descriptions, sorted(gone_facts, key=str), new_triples), after
+
+
+# --------------------------------------------------------------------------- rdflib
+
+
+def to_rdflib(term: Any) -> Any:
+    """The rdflib term of a pyoxigraph term."""
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
+    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def to_rdf(
@@ -42,89 +386,34 @@ def to_rdf(
     kb_names: Mapping[str, Iterable[tuple[str, str]]] | None = None,
     base: str = ENTITY_BASE,
 ) -> Graph:
-    """The graph of the articles in `results`.
+    """The rdflib graph of the articles in `results`.
 
-    `entities` maps every entity key that the results mention to its canonical `Entity`;
-    `kb_names` gives (name, language tag) pairs of knowledge-base entities, written as
-    `skos:altLabel` with their language.
+    `entities` maps every entity key that the results mention to its canonical `Entity` (new
+    names included); `kb_names` gives (name, language tag) pairs of knowledge-base entities,
+    written as `skos:altLabel` with their language.
     """
     results = list(results)
+    index = CorpusIndex()
+    for result in results:
+        index.add(result)
+    known = {k: e for k, e in entities.items() if not k.startswith(NEW_PREFIX)}
+    used = {k: entities[k] for k in index.used() if k in entities}
+    layout = Layout(used, entity_iris(used, base, reserved=known))
     graph = bind_prefixes(Graph(), base)
-    # Sectors are entities only as the target of an investment
-    invested_sectors = {f.object for r in results for f in r.facts if f.predicate == "investsIn"}
-    used: set[str] = set()
-    for r in results:
-        for m in r.mentions:
-            if m.label != "Sector" or m.key in invested_sectors:
-                used.add(m.key)
-    iris = entity_iris({k: entities[k] for k in used if k in entities}, base)
-    surface: dict[str, set[str]] = defaultdict(set)
-
-    for r in results:
-        article = r.article
-        node = mint("article", article.id)
-        graph.add((node, RDF.type, KG.Article))
-        graph.add((node, DCTERMS.identifier, Literal(article.id)))
-        if article.title:
-            graph.add((node, DCTERMS.title, Literal(article.title)))
-        graph.add((node, DCTERMS.source, Literal(article.url or article.path)))
-        graph.add((node, DCTERMS.language, Literal(article.lang)))
-        if article.published:
-            graph.add((node, DCTERMS.date, _date(article.published)))
-        for m in r.mentions:
-            if m.key in iris:
-                graph.add((node, KG.mentions, iris[m.key]))
-                surface[m.key].add(m.text)
-        for f in r.facts:
-            if f.subject not in iris or f.object not in iris:
-                continue
-            s, p, o = iris[f.subject], KG[f.predicate], iris[f.object]
-            graph.add((s, p, o))
-            digest = hashlib.sha256(f"{f.article}\0{f.start}\0{s}\0{p}\0{o}".encode()).hexdigest()[:24]
-            a = mint("assertion", digest)
-            graph.add((a, RDF.type, KG.Assertion))
-            graph.add((a, RDF.subject, s))
-            graph.add((a, RDF.predicate, p))
-            graph.add((a, RDF.object, o))
-            graph.add((a, PROV.wasDerivedFrom, node))
-            graph.add((a, KG.evidence, Literal(f.evidence)))
-            graph.add((a, KG.startOffset, Literal(f.start, datatype=XSD.integer)))
-            graph.add((a, KG.endOffset, Literal(f.end, datatype=XSD.integer)))
-            graph.add((a, KG.confidence, Literal(Decimal(str(f.confidence)), datatype=XSD.decimal)))
-            if f.amount is not None:
-                graph.add((a, KG.amount, _decimal(f.amount)))
-                graph.add((a, KG.currency, Literal(f.currency)))
-            date = f.date or article.published
-            if date:
-                graph.add((a, KG.date, _date(date)))
-
-    for key, iri in iris.items():
-        entity = entities[key]
-        graph.add((iri, RDF.type, KG[entity.type]))
-        graph.add((iri, RDFS.label, Literal(entity.label)))
-        names = {entity.label}
-        for name, lang in sorted((kb_names or {}).get(key, ())):
-            if name != entity.label:
-                graph.add((iri, SKOS.altLabel, Literal(name, lang=lang or None)))
-            names.add(name)
-        for name in sorted(set(entity.aliases) | surface[key]):
-            if name not in names:
-                graph.add((iri, SKOS.altLabel, Literal(name)))
-                names.add(name)
-        if entity.wikidata:
-            graph.add((iri, OWL.sameAs, WIKIDATA[entity.wikidata]))
+    for quad in corpus_triples(results, index, layout, kb_names or {}):
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return graph
 
 
-def _decimal(value: Decimal) -> Literal:
+def _decimal(value: Decimal) -> ox.Literal:
     """The canonical xsd:decimal form ("2000000000.0"), whatever the Decimal's exponent."""
     text = format(value.normalize(), "f")
     if "." not in text:
         text += ".0"
-    return Literal(text, datatype=XSD.decimal)
+    return ox.Literal(text, datatype=_V.xsd_decimal)
 
 
-def _date(value: str) -> Literal:
+def _date(value: str) -> ox.Literal:
     if len(value) >= _ISO_DATE_LENGTH and value[4] == "-" and value[7] == "-":
-        return Literal(value[:_ISO_DATE_LENGTH], datatype=XSD.date)
-    return Literal(value)
+        return ox.Literal(value[:_ISO_DATE_LENGTH], datatype=_V.xsd_date)
+    return ox.Literal(value)

@@ -108,6 +108,8 @@ def slugify(name: str) -> str:
         # names in scripts with no ASCII fold keep their characters, percent-encoded after cutting
         raw = "-".join(name.split()).lower()[:40]
         slug = quote(raw, safe="") or "unnamed"
+        if slug.endswith("."):  # a name may not end in "." in Turtle; some parsers reject it escaped
+            slug = slug[:-1] + "%2E"
     return slug
 
 

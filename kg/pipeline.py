@@ -89,10 +89,10 @@ def build(
     With `cache`, each article's result is kept in `out/cache/` and reused while the article, the
     ontology and the versions of `kg` and its pipeline are unchanged. `on_article` is called with
     each article (or skipped input) once it is processed, in input order; `on_stage` with the name
-    of each stage that follows ("graph", "store", "page"). `model` is a spaCy model for names the
+    of each stage that follows ("graph": the store and graph.ttl, "page"). `model` is a spaCy model for names the
     knowledge base lacks (see `process_article`); `kg` needs none.
     """
-    from .store import build_lock, write_graph
+    from .store import build_lock, open_store
 
     out_dir = Path(out)
     ontology_paths = tuple(str(p) for p in ontology)
@@ -111,13 +111,16 @@ def build(
         from .store import clean_leftovers
 
         clean_leftovers(out_dir)  # what a killed build left behind, even if nothing else is written now
-        store = None
+        article_cache = None
         if cache:
             from .cache import ArticleCache, cache_salt
 
             used_models = ",".join(f"{lang}={name}" for lang, name in sorted(models.items()) if name)
-            store = ArticleCache(out_dir, cache_salt(PIPELINE_VERSION, kb.version + "|models=" + used_models))
-        results, used_keys = _process_all(sources, settings, report, on_article, cache=store, jobs=_job_count(jobs))
+            article_cache = ArticleCache(out_dir, cache_salt(PIPELINE_VERSION, kb.version + "|models=" + used_models))
+        results, article_keys = _process_all(
+            sources, settings, report, on_article, cache=article_cache, jobs=_job_count(jobs)
+        )
+        used_keys = {key for key in article_keys if key}
         if strict and report.skipped:
             first = report.skipped[0]
             raise BuildError(
@@ -127,45 +130,33 @@ def build(
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:3])
             raise BuildError("no article could be read" + (f" ({reasons})" if reasons else ""))
 
-        if store is not None:
-            t = time.perf_counter()
-            pruned = store.prune(used_keys)  # entries of articles no longer among the inputs
-            if pruned:
-                log.info("pruned %d stale cache entries", pruned)
-            report.seconds["cache"] = report.seconds.get("cache", 0.0) + time.perf_counter() - t
-        digest = _outputs_digest(used_keys, report, max_nodes) if store is not None else ""
+        digest = _outputs_digest(used_keys, report, max_nodes) if article_cache is not None else ""
         if digest and _up_to_date(out_dir, digest, report):
+            _prune(article_cache, used_keys, report)
             report.seconds["total"] = time.perf_counter() - started
             return report  # same articles, same results, same settings: the outputs are already these
 
         _stage(on_stage, "graph")
         t = time.perf_counter()
-        graph = graph_of(results, kb)
-        del results  # the graph holds everything from here on
-        report.seconds["graph"] = time.perf_counter() - t
-
-        _stage(on_stage, "store")
-        t = time.perf_counter()
-        page = out_dir / "graph.html"
-        page_job = _PageJob(graph, out_dir, max_nodes)  # laid out beside the store where processes fork
-        written = write_graph(graph, out_dir)
-        report.triples = written["triples"]
-        report.graph_path = written["graph_path"]
-        report.seconds["store"] = time.perf_counter() - t
+        keys = {r.article.id: key for r, key in zip(results, article_keys, strict=True)}
+        index = _write_graph(out_dir, results, keys, kb, article_cache, report)
+        del results
+        report.seconds["graph"] = time.perf_counter() - t - report.seconds.get("store", 0.0)
 
         _stage(on_stage, "page")
         t = time.perf_counter()
-        page_job.finish(page)
-        report.page_path = str(page)
+        reader = open_store(out_dir)
+        try:
+            counts = _write_page(reader, out_dir / "graph.html", max_nodes)
+        finally:
+            del reader
+        report.page_path = str(out_dir / "graph.html")
         report.seconds["page"] = time.perf_counter() - t
-
-        from .analysis import summary
-
-        counts = summary(graph)
         report.entities_by_type = {k: v for k, v in counts["entities_by_type"].items() if v}
         report.facts_by_relation = {k: v for k, v in counts["facts_by_relation"].items() if v}
         if digest:
-            _record_outputs(out_dir, digest, report)
+            _record_outputs(out_dir, digest, report, article_cache.salt, keys, index)
+        _prune(article_cache, used_keys, report)
     report.seconds["total"] = time.perf_counter() - started
     return report
 
@@ -211,7 +202,11 @@ def _up_to_date(out_dir: Path, digest: str, report: BuildReport) -> bool:
     return True
 
 
-def _record_outputs(out_dir: Path, digest: str, report: BuildReport) -> None:
+def _record_outputs(
+    out_dir: Path, digest: str, report: BuildReport, salt: str, keys: dict[str, str], index: Any
+) -> None:
+    """What the outputs were built from: read back to skip a build with nothing to do, or to change
+    only what did change."""
     import json
 
     from .store import atomic_write_text, store_marker
@@ -223,8 +218,11 @@ def _record_outputs(out_dir: Path, digest: str, report: BuildReport) -> None:
         "triples": report.triples,
         "entities_by_type": report.entities_by_type,
         "facts_by_relation": report.facts_by_relation,
+        "salt": salt,
+        "articles": dict(sorted(keys.items())),
+        "index": index.to_json(),
     }
-    atomic_write_text(out_dir / BUILD_RECORD, json.dumps(record, sort_keys=True, indent=1))
+    atomic_write_text(out_dir / BUILD_RECORD, json.dumps(record, sort_keys=True, separators=(",", ":")))
 
 
 def _stage(on_stage: Callable[[str], Any] | None, name: str) -> None:
@@ -264,58 +262,18 @@ class _Pending:
 Settings = tuple[tuple[str, ...], str | None]  # (ontology paths, spaCy model) every worker needs
 
 
-def _die_with_parent() -> None:
-    """In a forked helper process: end when the build process ends, even if it is killed (Linux)."""
-    import ctypes
-    import ctypes.util
-    import sys
+def _write_page(reader: Any, page: Path, max_nodes: int | None) -> dict[str, Any]:
+    """The graph page from the store, written under a temporary name and moved into place; returns
+    the graph's summary (`kg.analysis.summary`)."""
+    from .view import write_page
 
-    if not sys.platform.startswith("linux"):
-        return
+    tmp = page.with_name(f".{page.name}.tmp-{os.getpid()}")
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
-    except (OSError, AttributeError):
-        pass
-
-
-PAGE_SECONDS = 600  # the longest a forked page writer is waited for before writing the page here
-
-
-class _PageJob:
-    """The graph page, written to a temporary file by a forked process while the store is written,
-    then moved into place; where processes cannot fork it is written in `finish`."""
-
-    def __init__(self, graph: Any, out_dir: Path, max_nodes: int | None):
-        import multiprocessing
-
-        self.graph, self.max_nodes = graph, max_nodes
-        self.tmp = out_dir / f".graph.html.tmp-{os.getpid()}"
-        self.process = None
-        if fork_is_safe():
-            self.process = multiprocessing.get_context("fork").Process(
-                target=_write_page, args=(graph, self.tmp, max_nodes), name="kg-page", daemon=True
-            )
-            self.process.start()
-
-    def finish(self, page: Path) -> None:
-        try:
-            if self.process is None:
-                _write_page(self.graph, self.tmp, self.max_nodes)
-            else:
-                self.process.join(PAGE_SECONDS)
-                if self.process.is_alive():  # never expected; do not wait forever on a stuck copy
-                    self.process.kill()
-                    self.process.join()
-                    _write_page(self.graph, self.tmp, self.max_nodes)
-                elif self.process.exitcode != 0:
-                    raise BuildError(
-                        f"writing the graph page failed (exit code {self.process.exitcode}); "
-                        "the previous page is unchanged"
-                    )
-            os.replace(self.tmp, page)
-        finally:
-            self.tmp.unlink(missing_ok=True)
+        summary = write_page(reader, tmp, max_nodes=max_nodes)["summary"]
+        os.replace(tmp, page)
+        return summary
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _where(article: Article) -> str:
@@ -324,11 +282,80 @@ def _where(article: Article) -> str:
     return f"{article.path}#{item}" if item else article.path
 
 
-def _write_page(graph: Any, path: Path, max_nodes: int | None) -> None:
-    _die_with_parent()
-    from .view import write_page
+def _prune(cache: Any, used_keys: set[str], report: BuildReport) -> None:
+    """Delete the cache entries of articles no longer among the inputs, once the graph no longer needs them."""
+    if cache is None:
+        return
+    t = time.perf_counter()
+    pruned = cache.prune(used_keys)
+    if pruned:
+        log.info("pruned %d stale cache entries", pruned)
+    report.seconds["cache"] = report.seconds.get("cache", 0.0) + time.perf_counter() - t
 
-    write_page(graph, path, max_nodes=max_nodes)
+
+def _kb_names(kb: Ontology) -> dict[str, list[tuple[str, str]]]:
+    names: dict[str, list[tuple[str, str]]] = {}
+    for name in kb.names:
+        names.setdefault(name.key, []).append((name.text, name.lang))
+    return names
+
+
+def _write_graph(
+    out_dir: Path, results: list[ArticleResult], keys: dict[str, str], kb: Ontology, cache: Any, report: BuildReport
+) -> Any:
+    """Write graph.ttl and the store for `results`: as changes to the previous graph where the last
+    build's record allows it (only the articles that changed are taken out and put in), else whole.
+    Returns the corpus index of the graph written."""
+    from .graph import CorpusIndex, Layout, changes, corpus_triples
+    from .store import update_graph, write_graph
+
+    kb_names = _kb_names(kb)
+    previous = _previous_build(out_dir, cache)
+    if previous is not None:
+        before, old_keys = previous
+        gone = [key for aid, key in sorted(old_keys.items()) if keys.get(aid) != key]
+        came = [r for r in results if old_keys.get(r.article.id) != keys[r.article.id]]
+        old_results = [cache.get(key) for key in gone]
+        if all(r is not None for r in old_results):
+            found = changes(old_results, came, before, kb.entities, kb_names)
+            if found is not None:
+                delta, index = found
+                written = update_graph(out_dir, delta, delta.added)
+                if written is not None:
+                    _written(report, written)
+                    report.notes.append(f"graph updated in place: {len(gone)} article(s) out, {len(came)} in")
+                    return index
+    index = CorpusIndex()
+    for result in results:
+        index.add(result)
+    layout = Layout.of(index, kb.entities)
+    _written(report, write_graph(corpus_triples(results, index, layout, kb_names), out_dir))
+    return index
+
+
+def _written(report: BuildReport, written: dict[str, Any]) -> None:
+    report.triples, report.graph_path = written["triples"], written["graph_path"]
+    report.seconds["store"] = written["serialize_seconds"]  # graph.ttl exported from the store
+
+
+def _previous_build(out_dir: Path, cache: Any) -> tuple[Any, dict[str, str]] | None:
+    """The corpus index and article keys of the graph now in `out_dir`, where the last build recorded
+    them for this same pipeline (cache salt) and the store still holds that graph; else None."""
+    import json
+
+    from .graph import CorpusIndex
+    from .store import store_marker
+
+    if cache is None:
+        return None
+    try:
+        record = json.loads((out_dir / BUILD_RECORD).read_text(encoding="utf-8"))
+        marker = store_marker(out_dir)
+        if not marker or record.get("sha256") != marker.get("sha256") or record.get("salt") != cache.salt:
+            return None
+        return CorpusIndex.from_json(record["index"]), dict(record["articles"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
 
 
 def _process_all(
@@ -339,13 +366,14 @@ def _process_all(
     *,
     cache: Any = None,
     jobs: int = 1,
-) -> tuple[list[ArticleResult], set[str]]:
+) -> tuple[list[ArticleResult], list[str]]:
     """Every article's result, in input order, from the cache or computed (by `jobs` processes).
 
-    Returns the results (without article texts) and the cache keys they were found or stored under.
+    Returns the results (without article texts) and, beside each, the cache key it was found or
+    stored under ('' without a cache).
     """
     results: list[ArticleResult] = []
-    used_keys: set[str] = set()
+    keys: list[str] = []
     timing = {"read": 0.0, "cache": 0.0}
 
     def finish(pending: _Pending) -> None:
@@ -361,8 +389,7 @@ def _process_all(
             return
         assert pending.result is not None
         results.append(pending.result)
-        if pending.key:
-            used_keys.add(pending.key)
+        keys.append(pending.key)
         report.articles += 1
         report.languages[item.lang] += 1
 
@@ -380,7 +407,7 @@ def _process_all(
     if cache is not None:
         report.seconds["cache"] = timing["cache"]
     report.seconds["analyse+extract"] = time.perf_counter() - started - timing["read"] - timing["cache"]
-    return results, used_keys
+    return results, keys
 
 
 def _lookups(
@@ -496,10 +523,7 @@ def graph_of(results: Sequence[ArticleResult], kb: Ontology):
 
     entities = dict(kb.entities)
     entities.update(link.new_entities(results))
-    kb_names: dict[str, list[tuple[str, str]]] = {}
-    for name in kb.names:
-        kb_names.setdefault(name.key, []).append((name.text, name.lang))
-    return to_rdf(results, entities, kb_names)
+    return to_rdf(results, entities, _kb_names(kb))
 
 
 def stats(out: str | os.PathLike[str] = DEFAULT_OUT, top: int = 10) -> dict[str, Any]:

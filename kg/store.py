@@ -2,8 +2,10 @@
 
 Every output is written under a temporary name in the output folder and moved into place with
 `os.replace`, so an interrupted build leaves the previous `graph.ttl` and `store/` complete.
-`graph.ttl` is written by a small deterministic Turtle writer (sorted subjects, predicates and
-objects; fixed prefixes), so the same triples always give byte-identical files.
+Triples are streamed into a new on-disk Oxigraph store (or applied to a copy of the previous one,
+`update_graph`), and `graph.ttl` is exported from that store in its index order, which depends on
+the triples alone: the same triples always give byte-identical files. `serialize_turtle` is a
+small sorted Turtle writer for query results.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -198,17 +200,22 @@ def _exclusive_file_lock(lock_path: Path, out_dir: Path) -> Iterator[None]:
 
 
 def _default_prefixes() -> dict[str, str]:
+    """The project's prefixes (`kg.namespace.bind_prefixes`), and no others rdflib binds by default."""
     from rdflib import Graph
 
-    from kg.namespace import bind_prefixes
+    from kg.namespace import PREFIXES, bind_prefixes
 
-    return {prefix: str(ns) for prefix, ns in bind_prefixes(Graph()).namespaces() if prefix}
+    ours = {*PREFIXES, "kge", "wd"}
+    return {prefix: str(ns) for prefix, ns in bind_prefixes(Graph()).namespaces() if prefix in ours}
 
 
 def _graph_prefixes(graph: rdflib.Graph) -> dict[str, str]:
     """The project's prefixes, overridden by the graph's own bindings (e.g. a configured `kge:` base)."""
     prefixes = _default_prefixes()
+    defaults = {prefix: str(ns) for prefix, ns in type(graph)().namespaces()}
     for prefix, ns in graph.namespaces():
+        if defaults.get(prefix) == str(ns):
+            continue  # one of rdflib's own default bindings
         if prefix and re.fullmatch(r"[A-Za-z][\w\-]*", prefix):
             prefixes[prefix] = str(ns)
     return prefixes
@@ -311,8 +318,60 @@ def _dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _quads_of(graph: Any) -> Iterator[pyoxigraph.Quad]:
+    """pyoxigraph quads (default graph) of an rdflib graph's triples, or of quads or triples as given."""
+    import pyoxigraph
+
+    if not hasattr(graph, "namespaces"):  # already pyoxigraph quads or triples
+        for item in graph:
+            yield item if isinstance(item, pyoxigraph.Quad) else pyoxigraph.Quad(*item)
+        return
+
+    def term(node: Any) -> Any:
+        if isinstance(node, URIRef):
+            value = str(node)
+            if _IRI_FORBIDDEN.search(value):
+                raise BuildError(f"cannot write IRI {value!r}: it contains characters not allowed in IRIs")
+            return pyoxigraph.NamedNode(value)
+        if isinstance(node, Literal):
+            if node.language:
+                return pyoxigraph.Literal(str(node), language=node.language)
+            if node.datatype is not None:
+                return pyoxigraph.Literal(str(node), datatype=pyoxigraph.NamedNode(str(node.datatype)))
+            return pyoxigraph.Literal(str(node))
+        if isinstance(node, BNode):
+            return pyoxigraph.BlankNode(re.sub(r"[^A-Za-z0-9_]", "_", str(node)) or "b")
+        raise BuildError(f"cannot write {node!r} to the graph")
+
+    for s, p, o in graph.triples((None, None, None)):
+        yield pyoxigraph.Quad(term(s), term(p), term(o))
+
+
+def _load_store(store_tmp: Path, quads: Iterable[pyoxigraph.Quad]) -> int:
+    """Bulk-load `quads` into a new on-disk pyoxigraph store at `store_tmp`; return its size."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store(str(store_tmp))
+    try:
+        store.bulk_extend(quads)
+        store.flush()
+        return len(store)
+    except (ValueError, SyntaxError) as exc:
+        raise BuildError(f"the query store rejected a triple: {exc}") from exc
+    finally:
+        del store  # closes the database
+
+
 def _build_store(store_tmp: Path, ttl_path: Path, marker: dict[str, Any]) -> None:
-    """Bulk-load `ttl_path` into a new on-disk pyoxigraph store at `store_tmp`."""
+    """Bulk-load `ttl_path` into a new on-disk pyoxigraph store at `store_tmp` (a store lost or stale)."""
     import pyoxigraph
 
     store = pyoxigraph.Store(str(store_tmp))
@@ -324,6 +383,21 @@ def _build_store(store_tmp: Path, ttl_path: Path, marker: dict[str, Any]) -> Non
     finally:
         del store  # closes the database
     atomic_write_text(store_tmp / STORE_MARKER, json.dumps(marker, indent=2, sort_keys=True) + "\n")
+
+
+def _export(store_dir: Path, ttl_tmp: Path, prefixes: dict[str, str]) -> None:
+    """Write graph.ttl's new content from the store in `store_dir`: the store's own order, so the same
+    triples always give the same bytes, however they were loaded, added or removed."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(store_dir))
+    try:
+        with open(ttl_tmp, "wb") as fh:
+            store.dump(fh, format=pyoxigraph.RdfFormat.TURTLE, from_graph=pyoxigraph.DefaultGraph(), prefixes=prefixes)
+            fh.flush()
+            os.fsync(fh.fileno())
+    finally:
+        del store
 
 
 def _install_store(out_dir: Path, store_tmp: Path) -> None:
@@ -339,25 +413,82 @@ def _install_store(out_dir: Path, store_tmp: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _marker_for(ttl_path: Path, data: bytes, prefixes: dict[str, str]) -> dict[str, Any]:
+def _marker_for(ttl_path: Path, sha256: str, prefixes: dict[str, str]) -> dict[str, Any]:
     st = ttl_path.stat()
     return {
         "graph": GRAPH_FILE,
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": sha256,
         "size": st.st_size,
         "mtime_ns": st.st_mtime_ns,
         "prefixes": prefixes,
     }
 
 
-def write_graph(graph: rdflib.Graph, out_dir: Path) -> dict[str, Any]:
+def write_graph(graph: Any, out_dir: Path, prefixes: dict[str, str] | None = None) -> dict[str, Any]:
     """Write `out_dir/graph.ttl` and `out_dir/store/` for `graph`, replacing the previous ones atomically.
 
-    Returns counts, sizes (bytes) and timings (seconds). If anything fails, the previous outputs are
-    untouched and this call's temporaries are removed; leftovers of killed builds are removed first.
+    `graph` is an rdflib graph (its prefix bindings are used) or an iterable of pyoxigraph quads,
+    streamed into the store (`prefixes` then name the prefixes of graph.ttl; the project's by
+    default). Returns counts, sizes (bytes) and timings (seconds). If anything fails, the previous
+    outputs are untouched and this call's temporaries are removed.
     """
-    started = time.perf_counter()
+    if prefixes is None:
+        prefixes = _graph_prefixes(graph) if hasattr(graph, "namespaces") else _default_prefixes()
+    return _replace_outputs(Path(out_dir), prefixes, lambda store_tmp: _load_store(store_tmp, _quads_of(graph)))
+
+
+def update_graph(out_dir: Path, removals: Any, additions: Iterable[pyoxigraph.Quad]) -> dict[str, Any] | None:
+    """Change the current graph of `out_dir` in place of rewriting it: a copy of its store has
+    `removals` applied (see `remove_from`) and `additions` added, then replaces graph.ttl and store/
+    as `write_graph` does. Returns None, writing nothing, when the store does not hold the current
+    graph.ttl (the caller writes the whole graph then)."""
     out_dir = Path(out_dir)
+    marker = store_marker(out_dir)
+    if marker is None:
+        return None
+    prefixes = dict(marker.get("prefixes") or _default_prefixes())
+
+    def fill(store_tmp: Path) -> int:
+        import pyoxigraph
+
+        store_tmp.rmdir()  # a backup makes its own folder
+        source = pyoxigraph.Store(str(out_dir / STORE_DIR))
+        try:
+            source.backup(str(store_tmp))  # hard links to the immutable files: cheap at any size
+        finally:
+            del source
+        store = pyoxigraph.Store(str(store_tmp))
+        try:
+            remove_from(store, removals)
+            store.extend(additions)
+            store.flush()
+            return len(store)
+        finally:
+            del store
+
+    return _replace_outputs(out_dir, prefixes, fill)
+
+
+def remove_from(store: pyoxigraph.Store, removals: Any) -> None:
+    """Take out of `store` every triple of `removals.subjects`, the `removals.descriptions` of entities
+    (the predicates of `kg.graph.DESCRIPTION`) and the single `removals.triples`."""
+    from .graph import DESCRIPTION
+
+    default = None
+    doomed = []
+    for subject in removals.subjects:
+        doomed += store.quads_for_pattern(subject, None, None, default)
+    for entity in removals.descriptions:
+        for predicate in DESCRIPTION:
+            doomed += store.quads_for_pattern(entity, predicate, None, default)
+    doomed += removals.triples
+    for quad in doomed:
+        store.remove(quad)
+
+
+def _replace_outputs(out_dir: Path, prefixes: dict[str, str], fill: Any) -> dict[str, Any]:
+    """Fill a new store with `fill(store_tmp)`, export graph.ttl from it and swap both into place."""
+    started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out_dir)
     pid = os.getpid()
@@ -366,21 +497,13 @@ def write_graph(graph: rdflib.Graph, out_dir: Path) -> dict[str, Any]:
     for stale in (ttl_tmp, store_tmp):
         _remove(stale)
     try:
-        text = serialize_turtle(graph)
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise BuildError(f"cannot write graph.ttl: a string is not valid Unicode ({exc})") from exc
-        with open(ttl_tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        serialized = time.perf_counter()
-
-        marker = _marker_for(ttl_tmp, data, read_prefixes(ttl_tmp))
         store_tmp.mkdir()
-        _build_store(store_tmp, ttl_tmp, marker)
+        triples = fill(store_tmp)
         stored = time.perf_counter()
+        _export(store_tmp, ttl_tmp, prefixes)
+        marker = _marker_for(ttl_tmp, _sha256_file(ttl_tmp), read_prefixes(ttl_tmp))
+        atomic_write_text(store_tmp / STORE_MARKER, json.dumps(marker, indent=2, sort_keys=True) + "\n")
+        exported = time.perf_counter()
 
         # graph.ttl first (it is the truth); a store left from the previous graph is detected by
         # its marker and bypassed by readers until the store is swapped in a moment later.
@@ -392,14 +515,14 @@ def write_graph(graph: rdflib.Graph, out_dir: Path) -> dict[str, Any]:
             _remove(tmp)
         raise
     stats = {
-        "triples": len(graph),
+        "triples": triples,
         "graph_path": str(out_dir / GRAPH_FILE),
-        "graph_bytes": len(data),
+        "graph_bytes": marker["size"],
         "store_path": str(out_dir / STORE_DIR),
         "store_bytes": _dir_size(out_dir / STORE_DIR),
         "sha256": marker["sha256"],
-        "serialize_seconds": round(serialized - started, 4),
-        "store_seconds": round(stored - serialized, 4),
+        "store_seconds": round(stored - started, 4),
+        "serialize_seconds": round(exported - stored, 4),
         "total_seconds": round(time.perf_counter() - started, 4),
     }
     log.info("wrote %s triples to %s (%.2fs)", stats["triples"], out_dir, stats["total_seconds"])
@@ -500,9 +623,8 @@ def open_store(out_dir: Path, *, read_only: bool = True) -> pyoxigraph.Store:
         store_tmp = out_dir / f".{STORE_DIR}.tmp-{os.getpid()}"
         _remove(store_tmp)
         try:
-            data = ttl_path.read_bytes()
             store_tmp.mkdir()
-            _build_store(store_tmp, ttl_path, _marker_for(ttl_path, data, read_prefixes(ttl_path)))
+            _build_store(store_tmp, ttl_path, _marker_for(ttl_path, _sha256_file(ttl_path), read_prefixes(ttl_path)))
             _install_store(out_dir, store_tmp)
         except BaseException:
             _remove(store_tmp)

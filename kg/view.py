@@ -26,7 +26,6 @@ from kg.namespace import ENTITY_TYPES, RELATIONS, SYMMETRIC
 if TYPE_CHECKING:
     import networkx as nx
     import numpy as np
-    from rdflib import Graph
 
 DEFAULT_TITLE = "kg — AI industry knowledge graph"
 
@@ -59,14 +58,15 @@ _APP_SCRIPT = re.compile(r"<script>(\n.*?)</script>", re.S)
 
 
 def write_page(
-    graph: Graph,
+    graph: Any,
     path: str | os.PathLike[str],
     *,
     max_nodes: int | None = 2000,
     title: str = DEFAULT_TITLE,
     built: str | None = None,
 ) -> dict[str, Any]:
-    """Write the graph page for `graph` to `path` (atomically) and return what was drawn.
+    """Write the graph page for `graph` (a build's query store or an rdflib graph) to `path`
+    (atomically) and return what was drawn.
 
     `max_nodes` keeps the most important entities (PageRank) and the facts between them; the
     page says what was left out. The output is the same bytes for the same graph unless
@@ -95,6 +95,7 @@ def write_page(
         "nodes_left_out": data["summary"]["entities"] - shown["nodes"],
         "edges_left_out": data["summary"]["facts"] - shown["facts"],
         "bytes": len(page.encode("utf-8")),
+        "summary": data["summary"],
     }
 
 
@@ -104,13 +105,20 @@ def _http_url(value: str) -> str:
     return value if re.match(r"https?://[^\s]+$", value, re.I) else ""
 
 
+EVIDENCE_PER_FACT = 25  # sentences a page carries for one fact; the count says how many there are
+
+
 def page_data(
-    graph: Graph, *, max_nodes: int | None = 2000, title: str = DEFAULT_TITLE, built: str | None = None
+    graph: Any, *, max_nodes: int | None = 2000, title: str = DEFAULT_TITLE, built: str | None = None
 ) -> dict[str, Any]:
-    """Everything the page shows, as JSON-ready data: nodes with positions, facts with evidence."""
+    """Everything the page shows, as JSON-ready data: nodes with positions, facts with evidence.
+
+    `graph` is a build's query store (pyoxigraph) or an rdflib graph. Each fact carries at most
+    `EVIDENCE_PER_FACT` sentences (and how many state it), so the page stays bounded at any size.
+    """
     from kg import analysis
 
-    nxg = analysis.to_networkx(graph)
+    nxg = analysis.to_networkx(graph, with_evidence=False)
     info = analysis.summary(graph)
     ranks = analysis.importance(nxg)
     degrees = analysis.degree(nxg)
@@ -118,15 +126,18 @@ def page_data(
     kept = ranked if max_nodes is None else ranked[: max(0, max_nodes)]
     keep = set(kept)
     index = {node: i for i, node in enumerate(kept)}
+    found = analysis.evidence(graph, wanted=lambda fact: fact[0] in keep and fact[2] in keep)
 
     articles: list[dict[str, str]] = []
     article_index: dict[str, int] = {}
     edges: list[dict[str, Any]] = []
-    for (s, relation, o), evidence in analysis.facts(nxg):
+    for (s, relation, o), _ in analysis.facts(nxg):
         if s not in keep or o not in keep:
             continue
+        stated = found.get((s, relation, o), []) + (found.get((o, relation, s), []) if relation in SYMMETRIC else [])
+        evidence = analysis._sort_evidence(list({e["assertion"]: e for e in stated}.values()))
         items = []
-        for item in evidence:
+        for item in evidence[:EVIDENCE_PER_FACT]:
             key = item["article"]
             if key not in article_index:
                 article_index[key] = len(articles)
@@ -148,7 +159,16 @@ def page_data(
                     "confidence": item["confidence"],
                 }
             )
-        edges.append({"id": len(edges), "from": index[s], "to": index[o], "rel": relation, "evidence": items})
+        edges.append(
+            {
+                "id": len(edges),
+                "from": index[s],
+                "to": index[o],
+                "rel": relation,
+                "count": len(evidence),
+                "evidence": items,
+            }
+        )
 
     positions = _positions(len(kept), [(e["from"], e["to"]) for e in edges])
     top = max((ranks.get(n, 0.0) for n in kept), default=1.0) or 1.0
