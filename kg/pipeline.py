@@ -17,7 +17,7 @@ from .errors import BuildError
 from .ontology import Ontology
 from .ontology import load as load_ontology
 from .read import SUPPORTED_LANGUAGES, pipeline_language, read_articles
-from .records import Article, ArticleResult, Skipped
+from .records import Article, ArticleResult, Skipped, Unchanged
 from .system import fork_is_safe
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ def build(
     of each stage that follows ("graph": the store and graph.ttl, "page"). `model` is a spaCy model for names the
     knowledge base lacks (see `process_article`); `kg` needs none.
     """
-    from .store import build_lock, open_store
+    from .store import build_lock
 
     out_dir = Path(out)
     ontology_paths = tuple(str(p) for p in ontology)
@@ -105,7 +105,8 @@ def build(
     settings = (ontology_paths, model)
     report.seconds["ontology"] = time.perf_counter() - started
 
-    sources = read_articles(paths)  # raises InputError for a missing path before anything runs
+    paths = list(paths)
+    read_articles(paths)  # raises InputError for a missing path before anything runs
     out_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(out_dir):
         from .store import clean_leftovers
@@ -117,37 +118,68 @@ def build(
 
             used_models = ",".join(f"{lang}={name}" for lang, name in sorted(models.items()) if name)
             article_cache = ArticleCache(out_dir, cache_salt(PIPELINE_VERSION, kb.version + "|models=" + used_models))
-        results, article_keys = _process_all(
-            sources, settings, report, on_article, cache=article_cache, jobs=_job_count(jobs)
-        )
-        used_keys = {key for key in article_keys if key}
-        if strict and report.skipped:
+        job = _Build(paths, out_dir, kb, settings, max_nodes, strict, report, article_cache)
+        try:
+            job.run(on_article, on_stage, _job_count(jobs), reuse_files=article_cache is not None)
+        except _Reread:  # a cached result the last build relied on is gone: read everything again
+            job.report = report = BuildReport(out=str(out_dir), seconds={"ontology": report.seconds["ontology"]})
+            job.run(on_article, on_stage, _job_count(jobs), reuse_files=False)
+    report.seconds["total"] = time.perf_counter() - started
+    return report
+
+
+class _Reread(Exception):
+    """An unread article's cached result is missing: the build must read its inputs again."""
+
+
+@dataclass
+class _Build:
+    """One build inside the output folder's lock: read, analyse, then write the graph and the page."""
+
+    paths: list[Any]
+    out_dir: Path
+    kb: Ontology
+    settings: Settings
+    max_nodes: int | None
+    strict: bool
+    report: BuildReport
+    cache: Any
+
+    def run(self, on_article: Any, on_stage: Any, jobs: int, *, reuse_files: bool) -> None:
+        from .store import open_store
+
+        report, cache, out_dir = self.report, self.cache, self.out_dir
+        record = _read_record(out_dir) if cache is not None else {}
+        files = _Files(record.get("files", {}) if reuse_files and record.get("salt") == cache.salt else {})
+        sources = read_articles(self.paths, unchanged=files)
+        entries = _process_all(sources, self.settings, report, on_article, cache=cache, jobs=jobs)
+        if self.strict and report.skipped:
             first = report.skipped[0]
             raise BuildError(
                 f"{len(report.skipped)} input(s) skipped in strict mode; first: {first.path}: {first.reason}"
             )
-        if not results:
+        if not entries:
             reasons = "; ".join(f"{s.path}: {s.reason}" for s in report.skipped[:3])
             raise BuildError("no article could be read" + (f" ({reasons})" if reasons else ""))
 
-        digest = _outputs_digest(used_keys, report, max_nodes) if article_cache is not None else ""
-        if digest and _up_to_date(out_dir, digest, report):
-            _prune(article_cache, used_keys, report)
-            report.seconds["total"] = time.perf_counter() - started
-            return report  # same articles, same results, same settings: the outputs are already these
+        used_keys = {entry.key for entry in entries if entry.key}
+        digest = _outputs_digest(used_keys, report, self.max_nodes) if cache is not None else ""
+        if digest and _up_to_date(out_dir, digest, report, record):
+            _prune(cache, used_keys, report)
+            if record.get("files") != (recorded := files.record(entries, report.skipped)):
+                _record_outputs(out_dir, {**record, "files": recorded})
+            return  # same articles, same results, same settings: the outputs are already these
 
         _stage(on_stage, "graph")
         t = time.perf_counter()
-        keys = {r.article.id: key for r, key in zip(results, article_keys, strict=True)}
-        index = _write_graph(out_dir, results, keys, kb, article_cache, report)
-        del results
+        index, keys = _write_graph(out_dir, entries, self.kb, cache, report, record)
         report.seconds["graph"] = time.perf_counter() - t - report.seconds.get("store", 0.0)
 
         _stage(on_stage, "page")
         t = time.perf_counter()
         reader = open_store(out_dir)
         try:
-            counts = _write_page(reader, out_dir / "graph.html", max_nodes)
+            counts = _write_page(reader, out_dir / "graph.html", self.max_nodes)
         finally:
             del reader
         report.page_path = str(out_dir / "graph.html")
@@ -155,10 +187,74 @@ def build(
         report.entities_by_type = {k: v for k, v in counts["entities_by_type"].items() if v}
         report.facts_by_relation = {k: v for k, v in counts["facts_by_relation"].items() if v}
         if digest:
-            _record_outputs(out_dir, digest, report, article_cache.salt, keys, index)
-        _prune(article_cache, used_keys, report)
-    report.seconds["total"] = time.perf_counter() - started
-    return report
+            from .store import store_marker
+
+            _record_outputs(
+                out_dir,
+                {
+                    "digest": digest,
+                    "sha256": (store_marker(out_dir) or {}).get("sha256"),
+                    "triples": report.triples,
+                    "entities_by_type": report.entities_by_type,
+                    "facts_by_relation": report.facts_by_relation,
+                    "salt": cache.salt,
+                    "articles": dict(sorted(keys.items())),
+                    "index": index.to_json(),
+                    "files": files.record(entries, report.skipped),
+                },
+            )
+        _prune(cache, used_keys, report)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """An article of the build: its id, file, language, cache key and result (None while unread)."""
+
+    id: str
+    path: str
+    lang: str
+    key: str
+    result: ArticleResult | None
+
+
+class _Files:
+    """The input files of the last build, by path, with the size, time and inode they had when read
+    and the articles they gave: a file that still has them is not read again (`read_articles`'s
+    `unchanged`), its articles known by their cache keys."""
+
+    def __init__(self, previous: dict[str, Any]):
+        self.previous = previous
+        self.seen: dict[str, tuple[str, list[int] | None]] = {}  # path → (file id, stamp before reading)
+
+    def __call__(self, path: Path, file_id: str) -> list[Unchanged] | None:
+        stamp = _stamp(path)
+        self.seen[str(path)] = (file_id, stamp)
+        entry = self.previous.get(str(path))
+        if not entry or stamp is None or entry.get("id") != file_id or entry.get("stamp") != stamp:
+            return None
+        return [Unchanged(aid, str(path), lang, key) for aid, lang, key in entry["articles"]]
+
+    def record(self, entries: list[_Entry], skipped: list[Skipped]) -> dict[str, Any]:
+        """The files to remember: those whose every article was built (none skipped, none failed)."""
+        by_path: dict[str, list[list[str]]] = {}
+        for entry in entries:
+            by_path.setdefault(entry.path, []).append([entry.id, entry.lang, entry.key])
+        flawed = [s.path for s in skipped]
+        files = {}
+        for path, articles in sorted(by_path.items()):
+            file_id, stamp = self.seen.get(path, ("", None))
+            if stamp is None or any(f == path or f.startswith((path + "#", path + ":")) for f in flawed):
+                continue
+            files[path] = {"id": file_id, "stamp": stamp, "articles": articles}
+        return files
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
 BUILD_RECORD = ".kg-build.json"
@@ -178,16 +274,21 @@ def _outputs_digest(used_keys: set[str], report: BuildReport, max_nodes: int | N
     return h.hexdigest()
 
 
-def _up_to_date(out_dir: Path, digest: str, report: BuildReport) -> bool:
-    """True (and the report filled from the record) when the outputs were built from exactly these inputs."""
+def _read_record(out_dir: Path) -> dict[str, Any]:
+    """The record the last build left in `out_dir` (see `_Build.run`), or {} if there is none."""
     import json
-
-    from .store import GRAPH_FILE, store_marker
 
     try:
         record = json.loads((out_dir / BUILD_RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _up_to_date(out_dir: Path, digest: str, report: BuildReport, record: dict[str, Any]) -> bool:
+    """True (and the report filled from the record) when the outputs were built from exactly these inputs."""
+    from .store import GRAPH_FILE, store_marker
+
     graph_file = out_dir / GRAPH_FILE
     if record.get("digest") != digest or not graph_file.is_file() or not (out_dir / "graph.html").is_file():
         return False
@@ -202,26 +303,11 @@ def _up_to_date(out_dir: Path, digest: str, report: BuildReport) -> bool:
     return True
 
 
-def _record_outputs(
-    out_dir: Path, digest: str, report: BuildReport, salt: str, keys: dict[str, str], index: Any
-) -> None:
-    """What the outputs were built from: read back to skip a build with nothing to do, or to change
-    only what did change."""
+def _record_outputs(out_dir: Path, record: dict[str, Any]) -> None:
     import json
 
-    from .store import atomic_write_text, store_marker
+    from .store import atomic_write_text
 
-    marker = store_marker(out_dir) or {}
-    record = {
-        "digest": digest,
-        "sha256": marker.get("sha256"),
-        "triples": report.triples,
-        "entities_by_type": report.entities_by_type,
-        "facts_by_relation": report.facts_by_relation,
-        "salt": salt,
-        "articles": dict(sorted(keys.items())),
-        "index": index.to_json(),
-    }
     atomic_write_text(out_dir / BUILD_RECORD, json.dumps(record, sort_keys=True, separators=(",", ":")))
 
 
@@ -250,13 +336,13 @@ IN_FLIGHT_PER_JOB = 4
 class _Pending:
     """An article waiting for its result, in input order."""
 
-    item: Article | Skipped
+    item: Article | Skipped | Unchanged
     result: ArticleResult | str | None = None  # a result, or the reason analysis failed
     key: str = ""
 
     @property
     def ready(self) -> bool:
-        return self.result is not None or isinstance(self.item, Skipped)
+        return self.result is not None or isinstance(self.item, (Skipped, Unchanged))
 
 
 Settings = tuple[tuple[str, ...], str | None]  # (ontology paths, spaCy model) every worker needs
@@ -301,22 +387,27 @@ def _kb_names(kb: Ontology) -> dict[str, list[tuple[str, str]]]:
 
 
 def _write_graph(
-    out_dir: Path, results: list[ArticleResult], keys: dict[str, str], kb: Ontology, cache: Any, report: BuildReport
-) -> Any:
-    """Write graph.ttl and the store for `results`: as changes to the previous graph where the last
-    build's record allows it (only the articles that changed are taken out and put in), else whole.
-    Returns the corpus index of the graph written."""
+    out_dir: Path, entries: list[_Entry], kb: Ontology, cache: Any, report: BuildReport, record: dict[str, Any]
+) -> tuple[Any, dict[str, str]]:
+    """Write graph.ttl and the store: as changes to the previous graph where the last build's
+    `record` allows it (only the articles that changed are taken out and put in), else whole.
+    Returns the corpus index of the graph written and the cache key of each article by id."""
     from .graph import CorpusIndex, Layout, changes, corpus_triples
-    from .store import update_graph, write_graph
+    from .store import store_marker, update_graph, write_graph
 
     kb_names = _kb_names(kb)
-    previous = _previous_build(out_dir, cache)
-    if previous is not None:
-        before, old_keys = previous
+    keys = {entry.id: entry.key for entry in entries}
+    marker = store_marker(out_dir) or {}
+    current = marker.get("sha256") and record.get("sha256") == marker.get("sha256")
+    if cache is not None and current and record.get("salt") == cache.salt:
+        try:
+            before, old_keys = CorpusIndex.from_json(record["index"]), dict(record["articles"])
+        except (ValueError, TypeError, KeyError, AttributeError):
+            before, old_keys = None, {}
         gone = [key for aid, key in sorted(old_keys.items()) if keys.get(aid) != key]
-        came = [r for r in results if old_keys.get(r.article.id) != keys[r.article.id]]
+        came = [e.result for e in entries if old_keys.get(e.id) != e.key]
         old_results = [cache.get(key) for key in gone]
-        if all(r is not None for r in old_results):
+        if before is not None and None not in came and None not in old_results:
             found = changes(old_results, came, before, kb.entities, kb_names)
             if found is not None:
                 delta, index = found
@@ -324,13 +415,16 @@ def _write_graph(
                 if written is not None:
                     _written(report, written)
                     report.notes.append(f"graph updated in place: {len(gone)} article(s) out, {len(came)} in")
-                    return index
+                    return index, keys
+    results = [entry.result or cache.get(entry.key) if cache is not None else entry.result for entry in entries]
+    if None in results:
+        raise _Reread()
     index = CorpusIndex()
     for result in results:
         index.add(result)
     layout = Layout.of(index, kb.entities)
     _written(report, write_graph(corpus_triples(results, index, layout, kb_names), out_dir))
-    return index
+    return index, keys
 
 
 def _written(report: BuildReport, written: dict[str, Any]) -> None:
@@ -338,42 +432,20 @@ def _written(report: BuildReport, written: dict[str, Any]) -> None:
     report.seconds["store"] = written["serialize_seconds"]  # graph.ttl exported from the store
 
 
-def _previous_build(out_dir: Path, cache: Any) -> tuple[Any, dict[str, str]] | None:
-    """The corpus index and article keys of the graph now in `out_dir`, where the last build recorded
-    them for this same pipeline (cache salt) and the store still holds that graph; else None."""
-    import json
-
-    from .graph import CorpusIndex
-    from .store import store_marker
-
-    if cache is None:
-        return None
-    try:
-        record = json.loads((out_dir / BUILD_RECORD).read_text(encoding="utf-8"))
-        marker = store_marker(out_dir)
-        if not marker or record.get("sha256") != marker.get("sha256") or record.get("salt") != cache.salt:
-            return None
-        return CorpusIndex.from_json(record["index"]), dict(record["articles"])
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
-
-
 def _process_all(
-    sources: Iterable[Article | Skipped],
+    sources: Iterable[Article | Skipped | Unchanged],
     settings: Settings,
     report: BuildReport,
-    on_article: Callable[[Article | Skipped], Any] | None,
+    on_article: Callable[[Article | Skipped | Unchanged], Any] | None,
     *,
     cache: Any = None,
     jobs: int = 1,
-) -> tuple[list[ArticleResult], list[str]]:
-    """Every article's result, in input order, from the cache or computed (by `jobs` processes).
-
-    Returns the results (without article texts) and, beside each, the cache key it was found or
-    stored under ('' without a cache).
+) -> list[_Entry]:
+    """Every article in input order with its result (without the text), from the cache or computed
+    (by `jobs` processes), and the cache key it was found or stored under ('' without a cache). An
+    `Unchanged` article is not looked up: its result stays None until a whole new graph needs it.
     """
-    results: list[ArticleResult] = []
-    keys: list[str] = []
+    entries: list[_Entry] = []
     timing = {"read": 0.0, "cache": 0.0}
 
     def finish(pending: _Pending) -> None:
@@ -387,9 +459,8 @@ def _process_all(
         if isinstance(pending.result, str):
             report.skipped.append(Skipped(_where(item), pending.result))
             return
-        assert pending.result is not None
-        results.append(pending.result)
-        keys.append(pending.key)
+        result = None if isinstance(item, Unchanged) else pending.result
+        entries.append(_Entry(item.id, item.path, item.lang, pending.key, result))  # type: ignore[arg-type]
         report.articles += 1
         report.languages[item.lang] += 1
 
@@ -407,7 +478,7 @@ def _process_all(
     if cache is not None:
         report.seconds["cache"] = timing["cache"]
     report.seconds["analyse+extract"] = time.perf_counter() - started - timing["read"] - timing["cache"]
-    return results, keys
+    return entries
 
 
 def _lookups(
@@ -424,11 +495,15 @@ def _lookups(
         if isinstance(item, Skipped):
             yield _Pending(item)
             continue
+        if isinstance(item, Unchanged):
+            yield _Pending(item, key=item.key)
         if item.lang not in SUPPORTED_LANGUAGES:
             report.notes.append(
                 f"{item.id}: language '{item.lang}' is not supported; "
                 f"analysed with the '{pipeline_language(item.lang)}' pipeline"
             )
+        if isinstance(item, Unchanged):
+            continue
         pending = _Pending(item)
         if cache is not None:
             t = time.perf_counter()

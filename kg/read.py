@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import InputError
-from kg.records import Article, Skipped
+from kg.records import Article, Skipped, Unchanged
 
 logger = logging.getLogger(__name__)
 
@@ -961,14 +961,17 @@ def read_articles(
     paths: Iterable[str | os.PathLike[str]],
     *,
     on_progress: Callable[[Path], object] | None = None,
-) -> Iterator[Article | Skipped]:
+    unchanged: Callable[[Path, str], Iterable[Unchanged] | None] | None = None,
+) -> Iterator[Article | Skipped | Unchanged]:
     """Read every supported file under `paths` (files or folders), in a deterministic order.
 
     Folders are walked recursively in sorted name order; hidden files and folders are ignored and
     symbolic-link loops are entered once. Ids are paths relative to the argument a file was found
     under (a file argument: its name); should two arguments give the same id, the later one gets
     its argument's folder name in front. A file reached twice is read once. `on_progress` is
-    called with each file's path before it is read.
+    called with each file's path before it is read. `unchanged(path, id)` may say, before a file
+    is read, that it has not changed since it was last read (returning its articles as `Unchanged`
+    records, which are then given instead of reading it; None: read it).
 
     Raises `InputError` at once, before anything is read, if no path is given or one does not exist.
     """
@@ -978,10 +981,14 @@ def read_articles(
     for argument in arguments:
         if not argument.exists():
             raise InputError(f"no such file or folder: {argument}")
-    return _read_all(arguments, on_progress)
+    return _read_all(arguments, on_progress, unchanged)
 
 
-def _read_all(arguments: list[Path], on_progress: Callable[[Path], object] | None) -> Iterator[Article | Skipped]:
+def _read_all(
+    arguments: list[Path],
+    on_progress: Callable[[Path], object] | None,
+    unchanged: Callable[[Path, str], Iterable[Unchanged] | None] | None,
+) -> Iterator[Article | Skipped | Unchanged]:
     seen_dirs: set[Path] = set()
     seen_files: set[Path] = set()
     used_ids: set[str] = set()
@@ -1006,7 +1013,12 @@ def _read_all(arguments: list[Path], on_progress: Callable[[Path], object] | Non
                 if _article_id(item, file_root) not in used_ids:
                     break
                 file_root = candidate
-            used_ids.add(_article_id(item, file_root))
+            file_id = _article_id(item, file_root)
+            used_ids.add(file_id)
+            known = unchanged(item, file_id) if unchanged is not None else None
+            if known is not None:
+                yield from known
+                continue
             if on_progress is not None:
                 on_progress(item)
             yield from read_file(item, root=file_root)

@@ -28,6 +28,16 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Unchanged:
+    """An article of a file unchanged since the last build, known by its cache key and not read again."""
+
+    id: str
+    path: str
+    lang: str
+    key: str  # of its cached `ArticleResult`
+
+
+@dataclass(frozen=True)
 class Skipped:
     """An input that could not be used as an article, and why."""
 

@@ -323,14 +323,19 @@ def force_layout(n: int, links: list[tuple[int, int]], *, seed: int = 7, iterati
         iterations = int(min(80, max(12, 80 * (500 / n) ** 0.8)))
     temperature = side * 0.1
     cooling = temperature / (iterations + 1)
-    block = max(1, min(n, 4_000_000 // (n * 2)))
+    block = max(1, min(n, 4_000_000 // n))
     for _ in range(iterations):
         disp = np.zeros((n, 2), dtype=np.float32)
+        square = np.einsum("ij,ij->i", pos, pos)
         for start in range(0, n, block):
-            delta = pos[start : start + block, None, :] - pos[None, :, :]
-            dist2 = np.einsum("ijk,ijk->ij", delta, delta)
+            # repulsion sum_j (p_i - p_j) / |p_i - p_j|², as matrix products: |a-b|² = |a|² + |b|² - 2a·b
+            part = pos[start : start + block]
+            dist2 = square[start : start + block, None] + square[None, :] - 2.0 * (part @ pos.T)
             np.maximum(dist2, 1e-4, out=dist2)
-            disp[start : start + block] += np.einsum("ijk,ij->ik", delta, 1.0 / dist2)
+            inverse = np.reciprocal(dist2, out=dist2)
+            rows = np.arange(len(part))
+            inverse[rows, rows + start] = 0.0
+            disp[start : start + block] += part * inverse.sum(axis=1)[:, None] - inverse @ pos
         if len(pairs):
             delta = pos[src] - pos[dst]
             dist = np.sqrt(np.einsum("ij,ij->i", delta, delta))[:, None]

@@ -156,6 +156,9 @@ def test_a_corrupt_entry_is_ignored_and_recomputed(corpus, tmp_path, analysed, g
     entry.write_bytes(garbage)
     analysed.clear()
     kg.build([corpus], out)
+    assert analysed == []  # its file is unchanged and the graph holds its facts: nothing needs the entry
+    (out / pipeline.BUILD_RECORD).unlink()  # now the whole graph is written again from the cache
+    kg.build([corpus], out)
     assert len(analysed) == 1
     assert (out / "graph.ttl").read_bytes() == graph
     assert json.loads(entry.read_bytes())["key"] == entry.stem  # rewritten whole

@@ -183,3 +183,50 @@ def test_an_out_of_date_record_is_not_trusted(articles: Path, tmp_path: Path) ->
     report = kg.build([articles], out)
     assert not updated(report)
     assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
+
+
+def test_unchanged_files_are_not_read_again(articles: Path, tmp_path: Path, monkeypatch) -> None:
+    from kg import read
+
+    out = tmp_path / "out"
+    kg.build([articles], out)
+    opened: list[str] = []
+    real = read.read_file
+    monkeypatch.setattr(read, "read_file", lambda path, **kw: opened.append(Path(path).name) or real(path, **kw))
+    report = kg.build([articles], out)
+    assert opened == [] and report.articles == 14  # the JSON Lines file holds two articles
+    path = articles / "huawei-ascend-nvidia.pt.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("Nvidia", "NVIDIA", 1), encoding="utf-8")
+    report = kg.build([articles], out)
+    assert opened == ["huawei-ascend-nvidia.pt.txt"]
+    assert report.articles == 14 and sorted(report.languages) == ["en", "pt"]
+    assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
+
+
+def test_a_file_with_a_bad_line_is_read_every_time(articles: Path, tmp_path: Path, monkeypatch) -> None:
+    from kg import read
+
+    (articles / "news.jsonl").write_text('{"text": "Nvidia competes with AMD.", "lang": "en"}\n{broken\n')
+    out = tmp_path / "out"
+    kg.build([articles], out)
+    opened: list[str] = []
+    real = read.read_file
+    monkeypatch.setattr(read, "read_file", lambda path, **kw: opened.append(Path(path).name) or real(path, **kw))
+    report = kg.build([articles], out)
+    assert opened == ["news.jsonl"]
+    assert [s.path for s in report.skipped] == [f"{articles / 'news.jsonl'}:2"]
+
+
+def test_a_lost_cache_entry_is_recomputed_when_the_whole_graph_is_written(articles: Path, tmp_path: Path) -> None:
+    from kg.cache import CACHE_DIR
+
+    out = tmp_path / "out"
+    kg.build([articles], out)
+    next((out / CACHE_DIR).rglob("*.json")).unlink()
+    record = json.loads((out / BUILD_RECORD).read_text(encoding="utf-8"))
+    record["index"] = None  # no way to change the graph in place: it is written whole, from every result
+    (out / BUILD_RECORD).write_text(json.dumps(record), encoding="utf-8")
+    (articles / "cohere.en.txt").write_text(EN_ARTICLE, encoding="utf-8")
+    report = kg.build([articles], out)
+    assert report.articles == 15 and not report.skipped
+    assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
