@@ -115,22 +115,64 @@ def _amount(rng: random.Random, lang: str) -> str:
     return f"US$ {number} {'milhões' if unit == 'million' else 'bilhões'}"
 
 
-def _slots(rng: random.Random, names: dict[str, list[str]], lang: str) -> dict[str, str]:
-    orgs = rng.sample(names["Organization"], 3)
-    models = rng.sample(names["AIModel"], 2)
+class World:
+    """Who is who in the generated news: a fixed, skewed world, so that articles restate the same facts.
+
+    Real news mentions a few companies far more than the rest and repeats what is known of them (a
+    model has one developer, a company one chief executive and a few rivals). Each organisation
+    here has a weight (a Zipf law over a shuffled list), five related organisations, a home, a
+    leader, a product and a project; each model a developer and two chips it was trained on.
+    """
+
+    def __init__(self, names: dict[str, list[str]], seed: int = 0):
+        rng = random.Random(f"world:{seed}")
+        self.names = names
+        self.orgs = list(names["Organization"])
+        rng.shuffle(self.orgs)
+        self.weights = [1.0 / (rank + 1) ** 0.9 for rank in range(len(self.orgs))]
+        pick = {kind: rng.sample(names[kind], len(names[kind])) for kind in ("Person", "Place", "Product", "Project")}
+        self.related: dict[str, list[str]] = {}
+        self.home, self.leader, self.product, self.project = {}, {}, {}, {}
+        for i, org in enumerate(self.orgs):
+            others = rng.choices(self.orgs, weights=self.weights, k=12)
+            self.related[org] = list(dict.fromkeys(o for o in others if o != org))[:5] or [self.orgs[0]]
+            self.home[org] = pick["Place"][i % len(pick["Place"])]
+            self.leader[org] = pick["Person"][i % len(pick["Person"])]
+            self.product[org] = pick["Product"][i % len(pick["Product"])]
+            self.project[org] = pick["Project"][i % len(pick["Project"])]
+        self.models: dict[str, list[str]] = {}
+        self.chips: dict[str, list[str]] = {}
+        for model in names["AIModel"]:
+            developer = rng.choices(self.orgs, weights=self.weights)[0]
+            self.models.setdefault(developer, []).append(model)
+            self.chips[model] = rng.sample(names["Hardware"], 2)
+        self.all_models = sorted(names["AIModel"])
+
+    def org(self, rng: random.Random) -> str:
+        return rng.choices(self.orgs, weights=self.weights)[0]
+
+    def model_of(self, org: str, rng: random.Random) -> str:
+        return rng.choice(self.models.get(org) or self.all_models)
+
+
+def _slots(rng: random.Random, world: World, lang: str) -> dict[str, str]:
+    org = world.org(rng)
+    related = world.related[org]
+    org2, org3 = rng.sample(related, 2) if len(related) > 1 else (related[0], related[0])
+    model = world.model_of(org, rng)
     new_org = rng.choice(NEW_ORG_PARTS[0]) + rng.choice(NEW_ORG_PARTS[1]) + " " + rng.choice(NEW_ORG_PARTS[2])
     return {
-        "org": orgs[0],
-        "org2": orgs[1],
-        "org3": orgs[2],
-        "model": models[0],
-        "model2": models[1],
-        "hw": rng.choice(names["Hardware"]),
-        "person": rng.choice(names["Person"]),
-        "place": rng.choice(names["Place"]),
-        "product": rng.choice(names["Product"]),
-        "project": rng.choice(names["Project"]),
-        "sector": rng.choice(names["Sector"]),
+        "org": org,
+        "org2": org2,
+        "org3": org3,
+        "model": model,
+        "model2": world.model_of(org2, rng),
+        "hw": rng.choice(world.chips[model]),
+        "person": world.leader[org],
+        "place": world.home[org] if rng.random() < 0.8 else rng.choice(world.names["Place"]),
+        "product": world.product[org],
+        "project": world.project[org],
+        "sector": rng.choice(world.names["Sector"]),
         "new_org": new_org,
         "amount": _amount(rng, lang),
         "pct": str(rng.randint(2, 30)),
@@ -138,20 +180,20 @@ def _slots(rng: random.Random, names: dict[str, list[str]], lang: str) -> dict[s
     }
 
 
-def article(number: int, names: dict[str, list[str]], seed: int = 0) -> tuple[str, str, str, str]:
+def article(number: int, world: World, seed: int = 0) -> tuple[str, str, str, str]:
     """(language, title, date, body) of article `number`: ~250 words, one fact sentence in two."""
     rng = random.Random(f"{seed}:{number}")
     lang = "en" if number % 2 == 0 else "pt"
     english = (EN_FACTS, EN_FILLER, EN_TITLES)
     facts, filler, titles = english if lang == "en" else (PT_FACTS, PT_FILLER, PT_TITLES)
-    slots = _slots(rng, names, lang)
+    slots = _slots(rng, world, lang)
     title = rng.choice(titles).format(**slots)
     paragraphs = []
     words = 0
     while words < 240:
         sentences = []
         for _ in range(rng.randint(2, 4)):
-            slots = _slots(rng, names, lang) if rng.random() < 0.3 else slots
+            slots = _slots(rng, world, lang) if rng.random() < 0.3 else slots
             template = rng.choice(facts) if rng.random() < 0.55 else rng.choice(filler)
             sentences.append(template.format(**slots))
         paragraph = " ".join(sentences)
@@ -161,9 +203,9 @@ def article(number: int, names: dict[str, list[str]], seed: int = 0) -> tuple[st
     return lang, title, date, "\n\n".join(paragraphs)
 
 
-def write_article(folder: Path, number: int, names: dict[str, list[str]], seed: int = 0) -> Path:
+def write_article(folder: Path, number: int, world: World, seed: int = 0) -> Path:
     """Write article `number` in one of the formats `kg` reads (txt, md, html, json), by its number."""
-    lang, title, date, body = article(number, names, seed)
+    lang, title, date, body = article(number, world, seed)
     kind = ("txt", "md", "html", "json")[(number // 2) % 4]
     path = folder / f"{number // 1000:03d}" / f"article-{number:06d}.{lang}.{kind}"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -198,9 +240,9 @@ def generate(folder: str | Path, n: int, seed: int = 0) -> Path:
     """Write `n` articles under `folder` (in sub-folders of 1000) and return the folder."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    names = _names()
+    world = World(_names(), seed)
     for number in range(n):
-        write_article(folder, number, names, seed)
+        write_article(folder, number, world, seed)
     return folder
 
 

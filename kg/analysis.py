@@ -7,7 +7,7 @@ relation triple, each edge carrying the evidence (the assertions) that supports 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from rdflib.namespace import OWL, RDFS, SKOS
@@ -34,108 +34,157 @@ def _int(value: str | None) -> int | None:
     return None if number is None else int(number)
 
 
-def _pairs(source: Any, predicate: str) -> Iterator[tuple[str, str]]:
-    """(subject, object) of every triple with `predicate` in `source`, as text: a plain index scan,
-    much cheaper than SPARQL joins for the columns the page reads."""
-    if hasattr(source, "quads_for_pattern"):  # pyoxigraph
-        import pyoxigraph as ox
+def as_store(source: Any) -> Any:
+    """`source` as a pyoxigraph store: a build's store as it is, an rdflib graph copied into memory."""
+    import pyoxigraph as ox
 
-        for quad in source.quads_for_pattern(None, ox.NamedNode(predicate), None, ox.DefaultGraph()):
-            yield quad.subject.value, quad.object.value
-    else:
-        from rdflib import URIRef
+    if isinstance(source, ox.Store):
+        return source
+    from kg.store import _quads_of
 
-        for s, o in source.subject_objects(URIRef(predicate)):
-            yield str(s), str(o)
+    store = ox.Store()
+    store.extend(_quads_of(source))
+    return store
+
+
+def _node(iri: str) -> Any:
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)
+
+
+def _pairs(store: Any, predicate: str) -> Iterator[tuple[str, str]]:
+    """(subject, object) of every triple with `predicate`, as text (an index scan)."""
+    import pyoxigraph as ox
+
+    for quad in store.quads_for_pattern(None, _node(predicate), None, ox.DefaultGraph()):
+        yield quad.subject.value, quad.object.value
+
+
+def _subjects(store: Any, predicate: str, obj: str) -> Iterator[str]:
+    import pyoxigraph as ox
+
+    for quad in store.quads_for_pattern(None, _node(predicate), _node(obj), ox.DefaultGraph()):
+        yield quad.subject.value
+
+
+def _values(store: Any, subject: str, predicate: str) -> list[str]:
+    import pyoxigraph as ox
+
+    return [q.object.value for q in store.quads_for_pattern(_node(subject), _node(predicate), None, ox.DefaultGraph())]
+
+
+def _value(store: Any, subject: str, predicate: str) -> str:
+    found = _values(store, subject, predicate)
+    return min(found) if found else ""
 
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _DCTERMS = "http://purl.org/dc/terms/"
 
 
-def _of_type(source: Any, type_iri: str) -> list[str]:
-    return sorted({s for s, o in _pairs(source, _RDF + "type") if o == type_iri})
-
-
-def _entity_types(source: Any) -> dict[str, str]:
+def _entity_types(store: Any) -> dict[str, str]:
     """Each typed entity and its type; an entity with several types keeps the first in ENTITY_TYPES."""
-    order = {_KG + name: i for i, name in enumerate(ENTITY_TYPES)}
-    found: dict[str, int] = {}
-    for entity, type_iri in _pairs(source, _RDF + "type"):
-        rank = order.get(type_iri)
-        if rank is not None and rank < found.get(entity, len(order)) and "://" in entity:
-            found[entity] = rank
-    return {entity: ENTITY_TYPES[rank] for entity, rank in found.items()}
+    types: dict[str, str] = {}
+    for name in ENTITY_TYPES:
+        for entity in _subjects(store, _RDF + "type", _KG + name):
+            if "://" in entity:  # an IRI, not a blank node
+                types.setdefault(entity, name)
+    return types
 
 
-def _relation_triples(source: Any) -> list[tuple[str, str, str]]:
-    return sorted((s, relation, o) for relation in RELATIONS for s, o in _pairs(source, _KG + relation) if "://" in o)
+def _relation_triples(store: Any) -> list[tuple[str, str, str]]:
+    return sorted((s, relation, o) for relation in RELATIONS for s, o in _pairs(store, _KG + relation) if "://" in o)
 
 
-def _articles(source: Any) -> dict[str, dict[str, str]]:
-    """Title, URL, date and language of every article, by IRI."""
-    columns = {name: dict(_pairs(source, _DCTERMS + name)) for name in ("title", "source", "date", "language")}
-    return {
-        a: {
-            "title": columns["title"].get(a, ""),
-            "url": columns["source"].get(a, ""),
-            "date": columns["date"].get(a, ""),
-            "lang": columns["language"].get(a, ""),
+def _count(store: Any, query: str) -> int:
+    return int(next(iter(store.query(query)))[0].value)
+
+
+def _mention_counts(store: Any) -> dict[str, int]:
+    """How many articles mention each entity (counted in the store, not in Python)."""
+    query = f"SELECT ?e (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?a <{_KG}mentions> ?e }} GROUP BY ?e"
+    return {row[0].value: int(row[1].value) for row in store.query(query)}
+
+
+class ArticleLookup(dict):
+    """Title, URL, date and language of articles, looked up by IRI as they are asked for."""
+
+    def __init__(self, store: Any):
+        super().__init__()
+        self.store = store
+
+    def __missing__(self, article: str) -> dict[str, str]:
+        info = {
+            key: _value(self.store, article, _DCTERMS + predicate)
+            for key, predicate in (("title", "title"), ("url", "source"), ("date", "date"), ("lang", "language"))
         }
-        for a in _of_type(source, _KG + "Article")
-    }
+        self[article] = info
+        return info
 
 
-_ASSERTION_COLUMNS = {
-    "s": _RDF + "subject",
-    "p": _RDF + "predicate",
-    "o": _RDF + "object",
-    "text": _KG + "evidence",
-    "article": "http://www.w3.org/ns/prov#wasDerivedFrom",
-    "start": _KG + "startOffset",
-    "end": _KG + "endOffset",
-    "confidence": _KG + "confidence",
-    "amount": _KG + "amount",
-    "currency": _KG + "currency",
-    "date": _KG + "date",
+_DETAILS = {
+    _KG + "evidence": "text",
+    "http://www.w3.org/ns/prov#wasDerivedFrom": "article",
+    _KG + "startOffset": "start",
+    _KG + "endOffset": "end",
+    _KG + "confidence": "confidence",
+    _KG + "amount": "amount",
+    _KG + "currency": "currency",
+    _KG + "date": "date",
 }
 
 
-def evidence(source: Any, wanted: Any = None) -> dict[Fact, list[dict[str, Any]]]:
-    """Evidence dicts of the assertions supporting each (subject, relation, object) fact, by fact.
+def statements(store: Any, wanted: Any = None) -> dict[Fact, list[str]]:
+    """The assertions stating each (subject, relation, object) fact, by fact, in IRI order.
 
-    `wanted(fact)` may restrict the facts looked at.
+    `wanted(fact)` may restrict the facts kept.
     """
-    articles = _articles(source)
-    column = {name: dict(_pairs(source, iri)) for name, iri in _ASSERTION_COLUMNS.items()}
-    found: dict[Fact, list[dict[str, Any]]] = defaultdict(list)
-    for x in _of_type(source, _KG + "Assertion"):
-        s, p, o = column["s"].get(x), column["p"].get(x), column["o"].get(x)
-        if s is None or p is None or o is None:
+    column = {name: dict(_pairs(store, _RDF + name)) for name in ("subject", "predicate", "object")}
+    found: dict[Fact, list[str]] = defaultdict(list)
+    for x in sorted(column["subject"]):
+        p, o = column["predicate"].get(x), column["object"].get(x)
+        if p is None or o is None:
             continue
-        fact = (s, p.removeprefix(_KG), o)
-        if wanted is not None and not wanted(fact):
-            continue
-        article = column["article"].get(x, "")
-        info = articles.get(article, {})
-        found[fact].append(
+        fact = (column["subject"][x], p.removeprefix(_KG), o)
+        if wanted is None or wanted(fact):
+            found[fact].append(x)
+    return found
+
+
+def evidence_items(store: Any, assertions: Iterable[str], articles: dict[str, dict[str, str]] | None = None):
+    """The evidence dicts of `assertions` (text, article title/url, offsets, confidence, amount,
+    currency, date), sorted by article title, article and offset."""
+    import pyoxigraph as ox
+
+    articles = ArticleLookup(store) if articles is None else articles
+    items = []
+    for x in assertions:
+        values: dict[str, str] = {}
+        for quad in store.quads_for_pattern(_node(x), None, None, ox.DefaultGraph()):
+            name = _DETAILS.get(quad.predicate.value)
+            if name is not None and name not in values:
+                values[name] = quad.object.value
+        article = values.get("article", "")
+        info = articles[article] if article else {}
+        items.append(
             {
                 "assertion": x,
-                "text": column["text"].get(x, ""),
+                "text": values.get("text", ""),
                 "article": article,
                 "title": info.get("title", ""),
                 "url": info.get("url", ""),
                 "published": info.get("date", ""),
                 "lang": info.get("lang", ""),
-                "start": _int(column["start"].get(x)),
-                "end": _int(column["end"].get(x)),
-                "confidence": _number(column["confidence"].get(x)),
-                "amount": column["amount"].get(x),
-                "currency": column["currency"].get(x) or None,
-                "date": column["date"].get(x) or None,
+                "start": _int(values.get("start")),
+                "end": _int(values.get("end")),
+                "confidence": _number(values.get("confidence")),
+                "amount": values.get("amount"),
+                "currency": values.get("currency") or None,
+                "date": values.get("date") or None,
             }
         )
-    return found
+    return _sort_evidence(items)
 
 
 def _sort_evidence(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -153,39 +202,31 @@ def to_networkx(source: Any, *, with_evidence: bool = True) -> nx.MultiDiGraph:
     """
     import networkx as nx
 
+    store = as_store(source)
     nxg = nx.MultiDiGraph()
-    types = _entity_types(source)
-    triples = _relation_triples(source)
+    types = _entity_types(store)
+    triples = _relation_triples(store)
     endpoints = {s for s, _, _ in triples} | {o for _, _, o in triples}
-    labels: dict[str, str] = {}
-    for e, label in _pairs(source, str(RDFS.label)):
-        if e not in labels or label < labels[e]:
-            labels[e] = label
-    names: dict[str, set[str]] = defaultdict(set)
-    for e, name in _pairs(source, str(SKOS.altLabel)):
-        names[e].add(name)
-    same: dict[str, list[str]] = defaultdict(list)
-    for e, item in _pairs(source, str(OWL.sameAs)):
-        if item.startswith(str(WIKIDATA)):
-            same[e].append(item)
-    mentioned: Counter[str] = Counter(e for _, e in set(_pairs(source, _KG + "mentions")))
+    mentioned = _mention_counts(store)
     for entity in sorted(set(types) | endpoints):
-        label = labels.get(entity) or _local_name(entity)
+        label = _value(store, entity, str(RDFS.label)) or _local_name(entity)
+        same = [x for x in _values(store, entity, str(OWL.sameAs)) if x.startswith(str(WIKIDATA))]
         nxg.add_node(
             entity,
             label=label,
             type=types.get(entity, ""),
-            aliases=sorted(names.get(entity, set()) - {label}),
-            wikidata=min(same[entity]) if same.get(entity) else "",
+            aliases=sorted(set(_values(store, entity, str(SKOS.altLabel))) - {label}),
+            wikidata=min(same) if same else "",
             articles=mentioned.get(entity, 0),
         )
-    found = evidence(source) if with_evidence else {}
+    found = statements(store) if with_evidence else {}
+    articles = ArticleLookup(store)
     for s, relation, o in triples:
-        items = list(found.get((s, relation, o), ()))
+        stated = found.get((s, relation, o), [])
         if relation in SYMMETRIC:
-            items += found.get((o, relation, s), ())
-        unique = {e["assertion"]: e for e in items}
-        nxg.add_edge(s, o, key=relation, relation=relation, evidence=_sort_evidence(list(unique.values())))
+            stated = sorted({*stated, *found.get((o, relation, s), [])})
+        items = evidence_items(store, stated, articles) if stated else []
+        nxg.add_edge(s, o, key=relation, relation=relation, evidence=items)
     return nxg
 
 
@@ -270,23 +311,30 @@ def summary(source: Any) -> dict[str, Any]:
     Facts count distinct relation triples, a symmetric pair stated both ways once. `dates`
     is the earliest and latest article date, or None.
     """
-    types = _entity_types(source)
+    store = as_store(source)
+    types = _entity_types(store)
     by_type = Counter(types.values())
-    by_relation: Counter[str] = Counter()
     seen: set[tuple[str, str, str]] = set()
-    for s, relation, o in _relation_triples(source):
+    for s, relation, o in _relation_triples(store):
         if relation in SYMMETRIC and o < s:
             s, o = o, s
         seen.add((s, relation, o))
-    by_relation.update(relation for _, relation, _ in seen)
-    articles = _articles(source)
-    dates = sorted(info["date"][:10] for info in articles.values() if info["date"])
+    by_relation = Counter(relation for _, relation, _ in seen)
+    article = f"<{_RDF}type> <{_KG}Article>"
+    dates = next(
+        iter(
+            store.query(
+                f"SELECT (MIN(STR(?d)) AS ?a) (MAX(STR(?d)) AS ?b) WHERE {{ ?x {article} ; <{_DCTERMS}date> ?d }}"
+            )
+        )
+    )
+    first, last = (None if d is None else d.value[:10] for d in dates)
     return {
-        "articles": len(articles),
+        "articles": _count(store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x {article} }}"),
         "entities": len(types),
         "entities_by_type": {name: by_type.get(name, 0) for name in ENTITY_TYPES},
         "facts": sum(by_relation.values()),
         "facts_by_relation": {name: by_relation.get(name, 0) for name in RELATIONS},
-        "assertions": len(_of_type(source, _KG + "Assertion")),
-        "dates": [dates[0], dates[-1]] if dates else None,
+        "assertions": _count(store, f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x <{_RDF}type> <{_KG}Assertion> }}"),
+        "dates": [first, last] if first and last else None,
     }

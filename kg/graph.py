@@ -1,12 +1,13 @@
 """Facts, entities and articles → RDF triples following the output contract (DESIGN.md).
 
-Triples are made as pyoxigraph terms and streamed, never gathered in one in-memory graph:
-`article_triples` yields what one article owns (its node, its mentions, its assertions and the
-facts they state), `entity_triples` an entity's description. What they need to know of the rest
-of the corpus — the surface forms of each entity, how many sentences state each fact, which
-sectors are invested in — is kept in a small `CorpusIndex`, so that a build can take one
-article's triples out of the store and put its new ones in without touching the others
-(`changes`). `to_rdf` gathers the same triples in an rdflib graph, for tests and small uses.
+Triples are made as pyoxigraph terms and streamed, never gathered in one in-memory graph, in
+named parts (`corpus_parts`): the entities' descriptions (`entity_triples`), then what each
+article owns (`article_triples`: its node, its mentions, its assertions and the facts they
+state). What they need to know of the rest of the corpus — the surface forms of each entity, how
+many sentences state each fact, which sectors are invested in — is kept in a small
+`CorpusIndex`, so that a build can take one article's triples out of the store and put its new
+ones in without touching the others (`changes`). `to_rdf` gathers the same triples in an rdflib
+graph, for tests and small uses.
 """
 
 from __future__ import annotations
@@ -291,18 +292,28 @@ class Layout:
         return cls(entities, entity_iris(entities, base, reserved=known))
 
 
-def corpus_triples(
+ENTITIES_PART = ""  # the name of the part of graph.ttl that describes the entities; the others are articles
+
+
+def entity_part(layout: Layout, index: CorpusIndex, kb_names: Mapping[str, Iterable[tuple[str, str]]]) -> list[ox.Quad]:
+    """The description of every entity of the graph, by key."""
+    quads: list[ox.Quad] = []
+    for key in sorted(layout.iris):
+        entity = layout.entities[key]
+        quads += entity_triples(layout.iris[key], entity, kb_names.get(key, ()), index.forms.get(key, ()))
+    return quads
+
+
+def corpus_parts(
     results: Iterable[ArticleResult],
     index: CorpusIndex,
     layout: Layout,
     kb_names: Mapping[str, Iterable[tuple[str, str]]],
-) -> Iterator[ox.Quad]:
-    """Every triple of the graph of `results` (whose counts are `index`)."""
+) -> Iterator[tuple[str, list[ox.Quad]]]:
+    """The graph of `results` (whose counts are `index`) in named parts: the entities, then each article."""
+    yield ENTITIES_PART, entity_part(layout, index, kb_names)
     for result in results:
-        yield from article_triples(result, layout.iris)
-    for key in sorted(layout.iris):
-        entity = layout.entities[key]
-        yield from entity_triples(layout.iris[key], entity, kb_names.get(key, ()), index.forms.get(key, ()))
+        yield result.article.id, list(article_triples(result, layout.iris))
 
 
 @dataclass
@@ -313,6 +324,9 @@ class Changes:
     descriptions: list[ox.NamedNode]  # the description triples of these entities go
     triples: list[ox.Quad]  # facts no sentence states any more
     added: list[ox.Quad]  # then these come in
+    articles: dict[str, list[ox.Quad]]  # the triples of each added article, by id
+    layout: Layout  # of the graph after the changes
+    index: CorpusIndex  # of the graph after the changes
 
 
 def changes(
@@ -322,10 +336,10 @@ def changes(
     known: Mapping[str, Entity],
     kb_names: Mapping[str, Iterable[tuple[str, str]]],
     base: str = ENTITY_BASE,
-) -> tuple[Changes, CorpusIndex] | None:
+) -> Changes | None:
     """The changes that turn the graph of `before` into the graph without `removed` and with
-    `added`, and the index after them; None when they would rename or retype entities the
-    unchanged articles refer to (a whole new graph is needed then).
+    `added`; None when they would rename or retype entities the unchanged articles refer to, or
+    make a sector an entity or no more one (a whole new graph is needed then).
     """
     removed, added = list(removed), list(added)
     old = Layout.of(before, known, base)
@@ -355,10 +369,11 @@ def changes(
             gone_facts.append(ox.Quad(old.iris[s], _kg(p), old.iris[o]))
     touched = {m.key for r in (*removed, *added) for m in r.mentions}
     descriptions = sorted((old.iris[k] for k in touched if k in old.iris), key=lambda n: n.value)
-    new_triples = [q for r in added for q in article_triples(r, new.iris)]
+    articles = {r.article.id: list(article_triples(r, new.iris)) for r in added}
+    new_triples = [q for quads in articles.values() for q in quads]
     for key in sorted(touched & new.iris.keys()):
         new_triples += entity_triples(new.iris[key], new.entities[key], kb_names.get(key, ()), after.forms.get(key, ()))
-    return Changes(subjects, descriptions, sorted(gone_facts, key=str), new_triples), after
+    return Changes(subjects, descriptions, sorted(gone_facts, key=str), new_triples, articles, new, after)
 
 
 # --------------------------------------------------------------------------- rdflib
@@ -400,8 +415,9 @@ def to_rdf(
     used = {k: entities[k] for k in index.used() if k in entities}
     layout = Layout(used, entity_iris(used, base, reserved=known))
     graph = bind_prefixes(Graph(), base)
-    for quad in corpus_triples(results, index, layout, kb_names or {}):
-        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    for _, quads in corpus_parts(results, index, layout, kb_names or {}):
+        for quad in quads:
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return graph
 
 

@@ -152,7 +152,9 @@ class _Build:
         record = _read_record(out_dir) if cache is not None else {}
         files = _Files(record.get("files", {}) if reuse_files and record.get("salt") == cache.salt else {})
         sources = read_articles(self.paths, unchanged=files)
-        entries = _process_all(sources, self.settings, report, on_article, cache=cache, jobs=jobs)
+        entries = _process_all(
+            sources, self.settings, report, on_article, cache=cache, jobs=jobs, keep_results=not reuse_files
+        )
         if self.strict and report.skipped:
             first = report.skipped[0]
             raise BuildError(
@@ -172,7 +174,7 @@ class _Build:
 
         _stage(on_stage, "graph")
         t = time.perf_counter()
-        index, keys = _write_graph(out_dir, entries, self.kb, cache, report, record)
+        index, keys, parts = _write_graph(out_dir, entries, self.kb, cache, report, record)
         report.seconds["graph"] = time.perf_counter() - t - report.seconds.get("store", 0.0)
 
         _stage(on_stage, "page")
@@ -200,6 +202,7 @@ class _Build:
                     "salt": cache.salt,
                     "articles": dict(sorted(keys.items())),
                     "index": index.to_json(),
+                    "parts": parts,
                     "files": files.record(entries, report.skipped),
                 },
             )
@@ -388,11 +391,12 @@ def _kb_names(kb: Ontology) -> dict[str, list[tuple[str, str]]]:
 
 def _write_graph(
     out_dir: Path, entries: list[_Entry], kb: Ontology, cache: Any, report: BuildReport, record: dict[str, Any]
-) -> tuple[Any, dict[str, str]]:
+) -> tuple[Any, dict[str, str], dict[str, list[int]]]:
     """Write graph.ttl and the store: as changes to the previous graph where the last build's
     `record` allows it (only the articles that changed are taken out and put in), else whole.
-    Returns the corpus index of the graph written and the cache key of each article by id."""
-    from .graph import CorpusIndex, Layout, changes, corpus_triples
+    Returns the corpus index of the graph written, the cache key of each article by id and where
+    each part of the graph lies in graph.ttl."""
+    from .graph import ENTITIES_PART, CorpusIndex, Layout, changes, corpus_parts, entity_part
     from .store import store_marker, update_graph, write_graph
 
     kb_names = _kb_names(kb)
@@ -401,35 +405,52 @@ def _write_graph(
     current = marker.get("sha256") and record.get("sha256") == marker.get("sha256")
     if cache is not None and current and record.get("salt") == cache.salt:
         try:
-            before, old_keys = CorpusIndex.from_json(record["index"]), dict(record["articles"])
+            before, old_keys, old_parts = (
+                CorpusIndex.from_json(record["index"]),
+                dict(record["articles"]),
+                dict(record["parts"]),
+            )
         except (ValueError, TypeError, KeyError, AttributeError):
-            before, old_keys = None, {}
+            before, old_keys, old_parts = None, {}, {}
         gone = [key for aid, key in sorted(old_keys.items()) if keys.get(aid) != key]
-        came = [e.result for e in entries if old_keys.get(e.id) != e.key]
+        came = [_result(e, cache) for e in entries if old_keys.get(e.id) != e.key]
         old_results = [cache.get(key) for key in gone]
+        delta = None
         if before is not None and None not in came and None not in old_results:
-            found = changes(old_results, came, before, kb.entities, kb_names)
-            if found is not None:
-                delta, index = found
-                written = update_graph(out_dir, delta, delta.added)
-                if written is not None:
-                    _written(report, written)
-                    report.notes.append(f"graph updated in place: {len(gone)} article(s) out, {len(came)} in")
-                    return index, keys
-    results = [entry.result or cache.get(entry.key) if cache is not None else entry.result for entry in entries]
-    if None in results:
-        raise _Reread()
+            delta = changes(old_results, came, before, kb.entities, kb_names)
+        if delta is not None and all(e.id in old_parts or e.id in delta.articles for e in entries):
+            parts = [(ENTITIES_PART, entity_part(delta.layout, delta.index, kb_names))]
+            parts += [(e.id, delta.articles.get(e.id)) for e in entries]
+            written = update_graph(out_dir, delta, delta.added, parts, old_parts)
+            if written is not None:
+                _written(report, written)
+                report.notes.append(f"graph updated in place: {len(gone)} article(s) out, {len(came)} in")
+                return delta.index, keys, written["parts"]
     index = CorpusIndex()
-    for result in results:
+    for result in _results(entries, cache):  # a first pass for what the articles share
         index.add(result)
     layout = Layout.of(index, kb.entities)
-    _written(report, write_graph(corpus_triples(results, index, layout, kb_names), out_dir))
-    return index, keys
+    written = write_graph(corpus_parts(_results(entries, cache), index, layout, kb_names), out_dir)
+    _written(report, written)
+    return index, keys, written["parts"]
+
+
+def _result(entry: _Entry, cache: Any) -> ArticleResult:
+    """The result of `entry`: kept in memory without a cache, else read from it."""
+    result = entry.result if entry.result is not None or cache is None else cache.get(entry.key)
+    if result is None:
+        raise _Reread()  # cached by an earlier build, and gone since
+    return result
+
+
+def _results(entries: list[_Entry], cache: Any) -> Iterator[ArticleResult]:
+    for entry in entries:
+        yield _result(entry, cache)
 
 
 def _written(report: BuildReport, written: dict[str, Any]) -> None:
     report.triples, report.graph_path = written["triples"], written["graph_path"]
-    report.seconds["store"] = written["serialize_seconds"]  # graph.ttl exported from the store
+    report.seconds["store"] = written["seconds"]  # graph.ttl and the store written
 
 
 def _process_all(
@@ -440,6 +461,7 @@ def _process_all(
     *,
     cache: Any = None,
     jobs: int = 1,
+    keep_results: bool = True,
 ) -> list[_Entry]:
     """Every article in input order with its result (without the text), from the cache or computed
     (by `jobs` processes), and the cache key it was found or stored under ('' without a cache). An
@@ -459,7 +481,8 @@ def _process_all(
         if isinstance(pending.result, str):
             report.skipped.append(Skipped(_where(item), pending.result))
             return
-        result = None if isinstance(item, Unchanged) else pending.result
+        # with a cache, a result is read back from it when needed, so memory does not grow with the corpus
+        result = None if isinstance(item, Unchanged) or (cache is not None and not keep_results) else pending.result
         entries.append(_Entry(item.id, item.path, item.lang, pending.key, result))  # type: ignore[arg-type]
         report.articles += 1
         report.languages[item.lang] += 1

@@ -2,10 +2,12 @@
 
 Every output is written under a temporary name in the output folder and moved into place with
 `os.replace`, so an interrupted build leaves the previous `graph.ttl` and `store/` complete.
-Triples are streamed into a new on-disk Oxigraph store (or applied to a copy of the previous one,
-`update_graph`), and `graph.ttl` is exported from that store in its index order, which depends on
-the triples alone: the same triples always give byte-identical files. `serialize_turtle` is a
-small sorted Turtle writer for query results.
+The graph comes in named parts (the entities, then each article): each part is written to
+`graph.ttl` as Turtle and streamed into a new on-disk Oxigraph store. A later build changes a copy
+of that store in place (`update_graph`) and writes `graph.ttl` anew from the parts that changed
+and byte ranges of the previous file for those that did not, so the same parts always give
+byte-identical files however the graph was built. `serialize_turtle` is a small sorted Turtle
+writer for query results.
 """
 
 from __future__ import annotations
@@ -355,21 +357,6 @@ def _quads_of(graph: Any) -> Iterator[pyoxigraph.Quad]:
         yield pyoxigraph.Quad(term(s), term(p), term(o))
 
 
-def _load_store(store_tmp: Path, quads: Iterable[pyoxigraph.Quad]) -> int:
-    """Bulk-load `quads` into a new on-disk pyoxigraph store at `store_tmp`; return its size."""
-    import pyoxigraph
-
-    store = pyoxigraph.Store(str(store_tmp))
-    try:
-        store.bulk_extend(quads)
-        store.flush()
-        return len(store)
-    except (ValueError, SyntaxError) as exc:
-        raise BuildError(f"the query store rejected a triple: {exc}") from exc
-    finally:
-        del store  # closes the database
-
-
 def _build_store(store_tmp: Path, ttl_path: Path, marker: dict[str, Any]) -> None:
     """Bulk-load `ttl_path` into a new on-disk pyoxigraph store at `store_tmp` (a store lost or stale)."""
     import pyoxigraph
@@ -385,19 +372,79 @@ def _build_store(store_tmp: Path, ttl_path: Path, marker: dict[str, Any]) -> Non
     atomic_write_text(store_tmp / STORE_MARKER, json.dumps(marker, indent=2, sort_keys=True) + "\n")
 
 
-def _export(store_dir: Path, ttl_tmp: Path, prefixes: dict[str, str]) -> None:
-    """Write graph.ttl's new content from the store in `store_dir`: the store's own order, so the same
-    triples always give the same bytes, however they were loaded, added or removed."""
+class _TurtleOut:
+    """graph.ttl being written: the prefixes, then named parts one after the other, each part's
+    place in the file remembered so that a later build can copy the parts that did not change."""
+
+    def __init__(self, path: Path, prefixes: dict[str, str]):
+        import pyoxigraph
+
+        self.prefixes = prefixes
+        probe = pyoxigraph.Quad(pyoxigraph.NamedNode("urn:x"), pyoxigraph.NamedNode("urn:y"), pyoxigraph.Literal(""))
+        lines = pyoxigraph.serialize([probe], format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes).splitlines(True)
+        self.header = b"".join(line for line in lines if line.startswith(b"@prefix "))
+        self.fh = open(path, "wb")  # noqa: SIM115 - closed by `close`
+        self.sha256 = hashlib.sha256()
+        self.offset = 0
+        self.parts: dict[str, list[int]] = {}
+        self._write(self.header)
+
+    def _write(self, data: bytes) -> None:
+        self.fh.write(data)
+        self.sha256.update(data)
+        self.offset += len(data)
+
+    def add(self, name: str, quads: list[pyoxigraph.Quad]) -> None:
+        """Write part `name`: `quads` as Turtle (nothing for no quads)."""
+        import pyoxigraph
+
+        data = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TURTLE, prefixes=self.prefixes) if quads else b""
+        if data:
+            if not data.startswith(self.header):
+                raise BuildError("the Turtle writer changed its prefix lines")
+            data = data[len(self.header) :] + b"\n"
+        self.parts[name] = [self.offset, len(data)]
+        self._write(data)
+
+    def copy(self, name: str, source: Any, offset: int, length: int) -> None:
+        """Write part `name` as the `length` bytes at `offset` of the open file `source`."""
+        source.seek(offset)
+        data = source.read(length)
+        if len(data) != length:
+            raise BuildError("graph.ttl is shorter than its build record says")
+        self.parts[name] = [self.offset, length]
+        self._write(data)
+
+    def close(self) -> None:
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+        self.fh.close()
+
+
+LOAD_BATCH = 200_000  # quads bulk-loaded into the store at a time: bounds the loader's memory
+
+
+def _fill_store(store_tmp: Path, out: _TurtleOut, parts: Iterable[tuple[str, list[pyoxigraph.Quad]]]) -> int:
+    """Write every part to graph.ttl and bulk-load it into a new on-disk store; return the store's size."""
     import pyoxigraph
 
-    store = pyoxigraph.Store.read_only(str(store_dir))
+    store = pyoxigraph.Store(str(store_tmp))
     try:
-        with open(ttl_tmp, "wb") as fh:
-            store.dump(fh, format=pyoxigraph.RdfFormat.TURTLE, from_graph=pyoxigraph.DefaultGraph(), prefixes=prefixes)
-            fh.flush()
-            os.fsync(fh.fileno())
+        batch: list[pyoxigraph.Quad] = []
+        for name, quads in parts:
+            out.add(name, quads)
+            batch += quads
+            if len(batch) >= LOAD_BATCH:
+                store.bulk_extend(batch)
+                batch = []
+        if batch:
+            store.bulk_extend(batch)
+        store.flush()
+        return len(store)
+    except (ValueError, SyntaxError) as exc:
+        raise BuildError(f"the query store rejected a triple: {exc}") from exc
     finally:
-        del store
+        del store  # closes the database
 
 
 def _install_store(out_dir: Path, store_tmp: Path) -> None:
@@ -427,30 +474,46 @@ def _marker_for(ttl_path: Path, sha256: str, prefixes: dict[str, str]) -> dict[s
 def write_graph(graph: Any, out_dir: Path, prefixes: dict[str, str] | None = None) -> dict[str, Any]:
     """Write `out_dir/graph.ttl` and `out_dir/store/` for `graph`, replacing the previous ones atomically.
 
-    `graph` is an rdflib graph (its prefix bindings are used) or an iterable of pyoxigraph quads,
-    streamed into the store (`prefixes` then name the prefixes of graph.ttl; the project's by
-    default). Returns counts, sizes (bytes) and timings (seconds). If anything fails, the previous
-    outputs are untouched and this call's temporaries are removed.
+    `graph` is an rdflib graph (its prefix bindings are used; its triples are written sorted) or an
+    iterable of named parts, `(name, pyoxigraph quads)`, streamed to graph.ttl in that order and
+    into the store (`prefixes` then name the prefixes of graph.ttl; the project's by default).
+    Returns counts, sizes (bytes), timings (seconds) and where each part lies in graph.ttl
+    (`parts`: name → [offset, length]). If anything fails, the previous outputs are untouched and
+    this call's temporaries are removed.
     """
-    if prefixes is None:
-        prefixes = _graph_prefixes(graph) if hasattr(graph, "namespaces") else _default_prefixes()
-    return _replace_outputs(Path(out_dir), prefixes, lambda store_tmp: _load_store(store_tmp, _quads_of(graph)))
+    if hasattr(graph, "namespaces"):
+        prefixes = prefixes or _graph_prefixes(graph)
+        graph = [("", sorted(_quads_of(graph), key=str))]
+    prefixes = prefixes or _default_prefixes()
+    return _replace_outputs(Path(out_dir), prefixes, lambda store_tmp, out: _fill_store(store_tmp, out, graph))
 
 
-def update_graph(out_dir: Path, removals: Any, additions: Iterable[pyoxigraph.Quad]) -> dict[str, Any] | None:
-    """Change the current graph of `out_dir` in place of rewriting it: a copy of its store has
-    `removals` applied (see `remove_from`) and `additions` added, then replaces graph.ttl and store/
-    as `write_graph` does. Returns None, writing nothing, when the store does not hold the current
-    graph.ttl (the caller writes the whole graph then)."""
+def update_graph(
+    out_dir: Path, removals: Any, additions: Iterable[pyoxigraph.Quad], parts: Iterable[tuple[str, Any]], old: Any
+) -> dict[str, Any] | None:
+    """Change the current graph of `out_dir` in place of rewriting it.
+
+    A copy of the store has `removals` applied (see `remove_from`) and `additions` added; graph.ttl
+    is written anew from `parts` in order, each `(name, quads)` or `(name, None)` for a part copied
+    from the current graph.ttl, where `old[name]` is its [offset, length]. Both then replace the
+    current ones as in `write_graph`. Returns None, writing nothing, when the store does not hold
+    the current graph.ttl (the caller writes the whole graph then).
+    """
     out_dir = Path(out_dir)
     marker = store_marker(out_dir)
     if marker is None:
         return None
     prefixes = dict(marker.get("prefixes") or _default_prefixes())
 
-    def fill(store_tmp: Path) -> int:
+    def fill(store_tmp: Path, out: _TurtleOut) -> int:
         import pyoxigraph
 
+        with open(out_dir / GRAPH_FILE, "rb") as previous:
+            for name, quads in parts:
+                if quads is None:
+                    out.copy(name, previous, *old[name])
+                else:
+                    out.add(name, quads)
         store_tmp.rmdir()  # a backup makes its own folder
         source = pyoxigraph.Store(str(out_dir / STORE_DIR))
         try:
@@ -487,7 +550,7 @@ def remove_from(store: pyoxigraph.Store, removals: Any) -> None:
 
 
 def _replace_outputs(out_dir: Path, prefixes: dict[str, str], fill: Any) -> dict[str, Any]:
-    """Fill a new store with `fill(store_tmp)`, export graph.ttl from it and swap both into place."""
+    """Write graph.ttl and fill a new store with `fill(store_tmp, turtle_out)`, then swap both into place."""
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out_dir)
@@ -498,12 +561,13 @@ def _replace_outputs(out_dir: Path, prefixes: dict[str, str], fill: Any) -> dict
         _remove(stale)
     try:
         store_tmp.mkdir()
-        triples = fill(store_tmp)
-        stored = time.perf_counter()
-        _export(store_tmp, ttl_tmp, prefixes)
-        marker = _marker_for(ttl_tmp, _sha256_file(ttl_tmp), read_prefixes(ttl_tmp))
+        out = _TurtleOut(ttl_tmp, prefixes)
+        try:
+            triples = fill(store_tmp, out)
+        finally:
+            out.close()
+        marker = _marker_for(ttl_tmp, out.sha256.hexdigest(), read_prefixes(ttl_tmp))
         atomic_write_text(store_tmp / STORE_MARKER, json.dumps(marker, indent=2, sort_keys=True) + "\n")
-        exported = time.perf_counter()
 
         # graph.ttl first (it is the truth); a store left from the previous graph is detected by
         # its marker and bypassed by readers until the store is swapped in a moment later.
@@ -521,11 +585,10 @@ def _replace_outputs(out_dir: Path, prefixes: dict[str, str], fill: Any) -> dict
         "store_path": str(out_dir / STORE_DIR),
         "store_bytes": _dir_size(out_dir / STORE_DIR),
         "sha256": marker["sha256"],
-        "store_seconds": round(stored - started, 4),
-        "serialize_seconds": round(exported - stored, 4),
-        "total_seconds": round(time.perf_counter() - started, 4),
+        "parts": out.parts,
+        "seconds": round(time.perf_counter() - started, 4),
     }
-    log.info("wrote %s triples to %s (%.2fs)", stats["triples"], out_dir, stats["total_seconds"])
+    log.info("wrote %s triples to %s (%.2fs)", stats["triples"], out_dir, stats["seconds"])
     return stats
 
 

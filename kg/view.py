@@ -106,6 +106,7 @@ def _http_url(value: str) -> str:
 
 
 EVIDENCE_PER_FACT = 25  # sentences a page carries for one fact; the count says how many there are
+FACTS_PER_NODE = 5  # with a node limit, the page draws at most this many facts per node drawn
 
 
 def page_data(
@@ -113,31 +114,39 @@ def page_data(
 ) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data: nodes with positions, facts with evidence.
 
-    `graph` is a build's query store (pyoxigraph) or an rdflib graph. Each fact carries at most
-    `EVIDENCE_PER_FACT` sentences (and how many state it), so the page stays bounded at any size.
+    `graph` is a build's query store (pyoxigraph) or an rdflib graph. With `max_nodes`, the page
+    keeps the most important entities and at most `FACTS_PER_NODE` facts per entity kept (those of
+    the most important entities first); each fact carries at most `EVIDENCE_PER_FACT` sentences
+    and how many state it. So the page stays bounded however large the graph.
     """
     from kg import analysis
 
-    nxg = analysis.to_networkx(graph, with_evidence=False)
-    info = analysis.summary(graph)
+    store = analysis.as_store(graph)
+    nxg = analysis.to_networkx(store, with_evidence=False)
+    info = analysis.summary(store)
     ranks = analysis.importance(nxg)
     degrees = analysis.degree(nxg)
     ranked = sorted(nxg.nodes, key=lambda n: (-ranks.get(n, 0.0), nxg.nodes[n]["label"].casefold(), n))
     kept = ranked if max_nodes is None else ranked[: max(0, max_nodes)]
-    keep = set(kept)
     index = {node: i for i, node in enumerate(kept)}
-    found = analysis.evidence(graph, wanted=lambda fact: fact[0] in keep and fact[2] in keep)
+    chosen = [fact for fact, _ in analysis.facts(nxg) if fact[0] in index and fact[2] in index]
+    max_facts = None if max_nodes is None else int(FACTS_PER_NODE * len(kept))
+    if max_facts is not None and len(chosen) > max_facts:
+        by_importance = sorted(chosen, key=lambda f: (min(index[f[0]], index[f[2]]), max(index[f[0]], index[f[2]]), f))
+        chosen = sorted(by_importance[:max_facts])
+    wanted = set(chosen) | {(o, r, s) for s, r, o in chosen if r in SYMMETRIC}
+    stated = analysis.statements(store, wanted=wanted.__contains__)
+    lookups = analysis.ArticleLookup(store)
 
     articles: list[dict[str, str]] = []
     article_index: dict[str, int] = {}
     edges: list[dict[str, Any]] = []
-    for (s, relation, o), _ in analysis.facts(nxg):
-        if s not in keep or o not in keep:
-            continue
-        stated = found.get((s, relation, o), []) + (found.get((o, relation, s), []) if relation in SYMMETRIC else [])
-        evidence = analysis._sort_evidence(list({e["assertion"]: e for e in stated}.values()))
+    for s, relation, o in chosen:
+        assertions = stated.get((s, relation, o), [])
+        if relation in SYMMETRIC:
+            assertions = sorted({*assertions, *stated.get((o, relation, s), [])})
         items = []
-        for item in evidence[:EVIDENCE_PER_FACT]:
+        for item in analysis.evidence_items(store, assertions[:EVIDENCE_PER_FACT], lookups):
             key = item["article"]
             if key not in article_index:
                 article_index[key] = len(articles)
@@ -165,7 +174,7 @@ def page_data(
                 "from": index[s],
                 "to": index[o],
                 "rel": relation,
-                "count": len(evidence),
+                "count": len(assertions),
                 "evidence": items,
             }
         )
@@ -222,7 +231,7 @@ def page_data(
         "title": title,
         "built": built,
         "summary": info,
-        "shown": {"nodes": len(nodes), "facts": len(edges), "max_nodes": max_nodes},
+        "shown": {"nodes": len(nodes), "facts": len(edges), "max_nodes": max_nodes, "max_facts": max_facts},
         "types": types,
         "relations": relations,
         "nodes": nodes,

@@ -95,7 +95,7 @@ def test_an_added_article_is_the_only_one_analysed(corpus, tmp_path, analysed):
     out = tmp_path / "out"
     kg.build([corpus], out)
     module = _corpus_module()
-    module.write_article(corpus, 6, module._names())
+    module.write_article(corpus, 6, module.World(module._names()))
     analysed.clear()
     report = kg.build([corpus], out)
     assert len(analysed) == 1 and report.articles == 7

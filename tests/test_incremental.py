@@ -120,11 +120,11 @@ def test_changes_that_would_rename_an_entity_ask_for_the_whole_graph() -> None:
     before.add(first)
     # a model of the same name sorts first and would take the organisation's plain IRI
     assert kg_graph.changes([], [_result("b", acme_model)], before, {}, {}) is None
-    found = kg_graph.changes([], [_result("b", ("Beta", "Organization", "new:Organization:beta"))], before, {}, {})
-    assert found is not None
-    delta, after = found
+    delta = kg_graph.changes([], [_result("b", ("Beta", "Organization", "new:Organization:beta"))], before, {}, {})
+    assert delta is not None
     assert delta.subjects == [] and delta.triples == []
-    assert set(after.mentions) == {"new:Organization:acme", "new:Organization:beta"}
+    assert set(delta.index.mentions) == {"new:Organization:acme", "new:Organization:beta"}
+    assert list(delta.articles) == ["b"]
     assert {str(q.subject) for q in delta.added} >= {"<https://w3id.org/kg/entity/beta>"}
 
 
@@ -185,14 +185,21 @@ def test_an_out_of_date_record_is_not_trusted(articles: Path, tmp_path: Path) ->
     assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
 
 
-def test_unchanged_files_are_not_read_again(articles: Path, tmp_path: Path, monkeypatch) -> None:
+@pytest.fixture()
+def opened(monkeypatch) -> list[str]:
+    """The names of the files read from now on, in order."""
     from kg import read
 
+    names: list[str] = []
+    real = read.read_file
+    monkeypatch.setattr(read, "read_file", lambda path, **kw: names.append(Path(path).name) or real(path, **kw))
+    return names
+
+
+def test_unchanged_files_are_not_read_again(articles: Path, tmp_path: Path, request) -> None:
     out = tmp_path / "out"
     kg.build([articles], out)
-    opened: list[str] = []
-    real = read.read_file
-    monkeypatch.setattr(read, "read_file", lambda path, **kw: opened.append(Path(path).name) or real(path, **kw))
+    opened = request.getfixturevalue("opened")
     report = kg.build([articles], out)
     assert opened == [] and report.articles == 14  # the JSON Lines file holds two articles
     path = articles / "huawei-ascend-nvidia.pt.txt"
@@ -203,15 +210,11 @@ def test_unchanged_files_are_not_read_again(articles: Path, tmp_path: Path, monk
     assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
 
 
-def test_a_file_with_a_bad_line_is_read_every_time(articles: Path, tmp_path: Path, monkeypatch) -> None:
-    from kg import read
-
+def test_a_file_with_a_bad_line_is_read_every_time(articles: Path, tmp_path: Path, request) -> None:
     (articles / "news.jsonl").write_text('{"text": "Nvidia competes with AMD.", "lang": "en"}\n{broken\n')
     out = tmp_path / "out"
     kg.build([articles], out)
-    opened: list[str] = []
-    real = read.read_file
-    monkeypatch.setattr(read, "read_file", lambda path, **kw: opened.append(Path(path).name) or real(path, **kw))
+    opened = request.getfixturevalue("opened")
     report = kg.build([articles], out)
     assert opened == ["news.jsonl"]
     assert [s.path for s in report.skipped] == [f"{articles / 'news.jsonl'}:2"]

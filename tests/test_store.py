@@ -168,7 +168,7 @@ def _snapshot(out_dir: Path) -> tuple[bytes, int]:
     return (out_dir / "graph.ttl").read_bytes(), len(open_store(out_dir))
 
 
-@pytest.mark.parametrize("where", ["_export", "_load_store"])
+@pytest.mark.parametrize("where", ["_marker_for", "_fill_store"])
 def test_failed_write_leaves_previous_output_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
 ) -> None:
@@ -177,7 +177,7 @@ def test_failed_write_leaves_previous_output_intact(
     original = getattr(store, where)
 
     def failing(*args: object, **kwargs: object) -> None:
-        if where == "_load_store":
+        if where == "_fill_store":
             original(*args, **kwargs)  # the new store is complete on disk: fail right before the swap
         raise RuntimeError("disk on fire")
 

@@ -361,12 +361,31 @@ def test_max_nodes_keeps_the_most_important_and_says_so(tmp_path) -> None:
     assert stats["nodes_left_out"] == 9
     assert stats["edges_left_out"] == 11 - stats["edges"]
     assert data["nodes"][0]["label"] == "OpenAI"
-    assert data["shown"] == {"nodes": 4, "facts": stats["edges"], "max_nodes": 4}
+    assert data["shown"] == {"nodes": 4, "facts": stats["edges"], "max_nodes": 4, "max_facts": 20}
     kept = {n["id"] for n in data["nodes"]}
     assert all(e["from"] in kept and e["to"] in kept for e in data["edges"])
     # the notice is written by the page from these numbers
     template = (tmp_path / "graph.html").read_text(encoding="utf-8")
     assert "most important of" in template and "Left out:" in template
+
+
+def test_the_page_keeps_the_facts_of_the_most_important_entities_and_a_few_sentences_each(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setattr(view, "FACTS_PER_NODE", 0.5)
+    monkeypatch.setattr(view, "EVIDENCE_PER_FACT", 1)
+    graph = sample_graph()
+    every = view.page_data(graph, max_nodes=None)  # no node limit: no fact limit either
+    data = view.page_data(graph, max_nodes=13)
+    assert len(data["nodes"]) == len(every["nodes"]) == 13
+    assert len(data["edges"]) == data["shown"]["max_facts"] == 6 < len(every["edges"])
+    rank = {n["id"]: n["rank"] for n in data["nodes"]}
+    best = sorted(every["edges"], key=lambda e: min(e["from"], e["to"]))[:1]
+    assert {(e["from"], e["to"]) for e in best} <= {(e["from"], e["to"]) for e in data["edges"]}
+    assert all(len(e["evidence"]) <= 1 <= e["count"] for e in data["edges"])
+    stated_twice = [e for e in every["edges"] if e["count"] > 1]
+    assert stated_twice and all(len(e["evidence"]) == 1 for e in stated_twice)
+    assert min(rank.values()) == 1
 
 
 def test_write_page_replaces_atomically(tmp_path) -> None:
