@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -119,13 +120,30 @@ def build(
             used_models = ",".join(f"{lang}={name}" for lang, name in sorted(models.items()) if name)
             article_cache = ArticleCache(out_dir, cache_salt(PIPELINE_VERSION, kb.version + "|models=" + used_models))
         job = _Build(paths, out_dir, kb, settings, max_nodes, strict, report, article_cache)
-        try:
-            job.run(on_article, on_stage, _job_count(jobs), reuse_files=article_cache is not None)
-        except _Reread:  # a cached result the last build relied on is gone: read everything again
-            job.report = report = BuildReport(out=str(out_dir), seconds={"ontology": report.seconds["ontology"]})
-            job.run(on_article, on_stage, _job_count(jobs), reuse_files=False)
+        with _fewer_collections():
+            try:
+                job.run(on_article, on_stage, _job_count(jobs), reuse_files=article_cache is not None)
+            except _Reread:  # a cached result the last build relied on is gone: read everything again
+                job.report = report = BuildReport(out=str(out_dir), seconds={"ontology": report.seconds["ontology"]})
+                job.run(on_article, on_stage, _job_count(jobs), reuse_files=False)
     report.seconds["total"] = time.perf_counter() - started
     return report
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cyclic garbage collector, less often while a build makes millions of small objects
+    (none of them in cycles): what is alive at the start is set aside, collections come later."""
+    import gc
+
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 class _Reread(Exception):
@@ -331,6 +349,7 @@ def _job_count(jobs: int) -> int:
 
 # Articles sent to a worker process at a time, and batches in flight per worker: large enough to
 # amortise the messages, small enough to keep memory and the merge order tight.
+RESULTS_IN_MEMORY = 10_000  # results kept for writing the graph; with a cache, the rest are read back from it
 BATCH_SIZE = 16
 IN_FLIGHT_PER_JOB = 4
 
@@ -481,8 +500,9 @@ def _process_all(
         if isinstance(pending.result, str):
             report.skipped.append(Skipped(_where(item), pending.result))
             return
-        # with a cache, a result is read back from it when needed, so memory does not grow with the corpus
-        result = None if isinstance(item, Unchanged) or (cache is not None and not keep_results) else pending.result
+        # past RESULTS_IN_MEMORY, results are read back from the cache when needed: memory stays bounded
+        spill = cache is not None and not keep_results and len(entries) >= RESULTS_IN_MEMORY
+        result = None if isinstance(item, Unchanged) or spill else pending.result
         entries.append(_Entry(item.id, item.path, item.lang, pending.key, result))  # type: ignore[arg-type]
         report.articles += 1
         report.languages[item.lang] += 1

@@ -105,7 +105,7 @@ def _http_url(value: str) -> str:
     return value if re.match(r"https?://[^\s]+$", value, re.I) else ""
 
 
-EVIDENCE_PER_FACT = 25  # sentences a page carries for one fact; the count says how many there are
+EVIDENCE_PER_FACT = 10  # sentences a page carries for one fact; the count says how many there are
 FACTS_PER_NODE = 5  # with a node limit, the page draws at most this many facts per node drawn
 
 

@@ -233,3 +233,19 @@ def test_a_lost_cache_entry_is_recomputed_when_the_whole_graph_is_written(articl
     report = kg.build([articles], out)
     assert report.articles == 15 and not report.skipped
     assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
+
+
+def test_results_past_the_memory_limit_are_read_back_from_the_cache(
+    articles: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from kg.cache import ArticleCache
+
+    read_back: list[str] = []
+    real = ArticleCache.get
+    monkeypatch.setattr(ArticleCache, "get", lambda self, key: read_back.append(key) or real(self, key))
+    monkeypatch.setattr(pipeline, "RESULTS_IN_MEMORY", 3)
+    out = tmp_path / "out"
+    report = kg.build([articles], out)
+    assert report.articles == 14
+    assert len(read_back) >= 2 * (14 - 3)  # looked up, then read back twice: once to count, once to write
+    assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
