@@ -247,10 +247,18 @@ def facts(nxg: nx.MultiDiGraph) -> Iterator[tuple[Fact, list[dict[str, Any]]]]:
         yield fact, _sort_evidence(list(merged[fact].values()))
 
 
+def distinct_facts(nxg: nx.MultiDiGraph) -> list[Fact]:
+    """Each distinct fact once, sorted (as `facts`, without the evidence)."""
+    found = set()
+    for s, o, relation in nxg.edges(keys=True):
+        found.add((o, relation, s) if relation in SYMMETRIC and o < s else (s, relation, o))
+    return sorted(found)
+
+
 def _links(nxg: nx.MultiDiGraph) -> dict[tuple[str, str], float]:
     """Undirected link weights: how many distinct facts join each pair of entities."""
     weights: Counter[tuple[str, str]] = Counter()
-    for (s, _relation, o), _evidence_items in facts(nxg):
+    for s, _relation, o in distinct_facts(nxg):
         if s != o:
             weights[(s, o) if s < o else (o, s)] += 1
     return dict(weights)
@@ -290,7 +298,7 @@ def importance(nxg: nx.MultiDiGraph, alpha: float = 0.85, tol: float = 1.0e-10) 
 def degree(nxg: nx.MultiDiGraph) -> dict[str, int]:
     """Number of distinct facts each entity takes part in (a symmetric fact stated both ways counts once)."""
     counts: Counter[str] = Counter({node: 0 for node in nxg.nodes})
-    for (s, _relation, o), _evidence_items in facts(nxg):
+    for s, _relation, o in distinct_facts(nxg):
         counts[s] += 1
         if o != s:
             counts[o] += 1
@@ -304,22 +312,18 @@ def degree_ranking(nxg: nx.MultiDiGraph, n: int = 10) -> list[tuple[str, str, in
     return [(nxg.nodes[node].get("label", ""), nxg.nodes[node].get("type", ""), d) for node, d in ranked[:n]]
 
 
-def summary(source: Any) -> dict[str, Any]:
+def summary(source: Any, nxg: nx.MultiDiGraph | None = None) -> dict[str, Any]:
     """Counts of a built graph (a pyoxigraph store or an rdflib graph): articles, entities (total and
-    by type), facts (by relation), assertions.
+    by type), facts (by relation), assertions; `nxg`, its `to_networkx` where already made.
 
     Facts count distinct relation triples, a symmetric pair stated both ways once. `dates`
     is the earliest and latest article date, or None.
     """
     store = as_store(source)
-    types = _entity_types(store)
+    nxg = to_networkx(store, with_evidence=False) if nxg is None else nxg
+    types = {node: data["type"] for node, data in nxg.nodes(data=True) if data["type"]}
     by_type = Counter(types.values())
-    seen: set[tuple[str, str, str]] = set()
-    for s, relation, o in _relation_triples(store):
-        if relation in SYMMETRIC and o < s:
-            s, o = o, s
-        seen.add((s, relation, o))
-    by_relation = Counter(relation for _, relation, _ in seen)
+    by_relation = Counter(relation for _, relation, _ in distinct_facts(nxg))
     article = f"<{_RDF}type> <{_KG}Article>"
     dates = next(
         iter(

@@ -422,11 +422,9 @@ def to_rdf(
 
 
 def _decimal(value: Decimal) -> ox.Literal:
-    """The canonical xsd:decimal form ("2000000000.0"), whatever the Decimal's exponent."""
-    text = format(value.normalize(), "f")
-    if "." not in text:
-        text += ".0"
-    return ox.Literal(text, datatype=_V.xsd_decimal)
+    """The canonical xsd:decimal form ("2000000000", "1.5"), whatever the Decimal's exponent: the
+    form the store keeps, so graph.ttl and the store hold the very same terms."""
+    return ox.Literal(format(value.normalize(), "f"), datatype=_V.xsd_decimal)
 
 
 def _date(value: str) -> ox.Literal:

@@ -647,9 +647,10 @@ def graph_of(results: Sequence[ArticleResult], kb: Ontology):
 def stats(out: str | os.PathLike[str] = DEFAULT_OUT, top: int = 10) -> dict[str, Any]:
     """Entities by type, facts by relation and the `top` most connected entities of the graph in `out`."""
     from .analysis import degree_ranking, summary, to_networkx
-    from .store import load_graph
+    from .store import open_store
 
-    graph = load_graph(Path(out))
-    result = summary(graph)
-    result["most_connected"] = degree_ranking(to_networkx(graph), top)
+    store = open_store(Path(out))
+    nxg = to_networkx(store, with_evidence=False)
+    result = summary(store, nxg)
+    result["most_connected"] = degree_ranking(nxg, top)
     return result

@@ -123,13 +123,13 @@ def page_data(
 
     store = analysis.as_store(graph)
     nxg = analysis.to_networkx(store, with_evidence=False)
-    info = analysis.summary(store)
+    info = analysis.summary(store, nxg)
     ranks = analysis.importance(nxg)
     degrees = analysis.degree(nxg)
     ranked = sorted(nxg.nodes, key=lambda n: (-ranks.get(n, 0.0), nxg.nodes[n]["label"].casefold(), n))
     kept = ranked if max_nodes is None else ranked[: max(0, max_nodes)]
     index = {node: i for i, node in enumerate(kept)}
-    chosen = [fact for fact, _ in analysis.facts(nxg) if fact[0] in index and fact[2] in index]
+    chosen = [fact for fact in analysis.distinct_facts(nxg) if fact[0] in index and fact[2] in index]
     max_facts = None if max_nodes is None else int(FACTS_PER_NODE * len(kept))
     if max_facts is not None and len(chosen) > max_facts:
         by_importance = sorted(chosen, key=lambda f: (min(index[f[0]], index[f[2]]), max(index[f[0]], index[f[2]]), f))
