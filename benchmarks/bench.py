@@ -248,9 +248,10 @@ def main() -> None:
 
     log("incremental rebuilds")
     files = sorted(p for p in corpus.rglob("*") if p.is_file())
-    changed = files[len(files) // 2]
+    changed = [p for p in files if p.suffix == ".txt"][len(files) // 8]  # a plain-text article mid-corpus
+    sentence = {"en": "NVIDIA and AMD announced a partnership.", "pt": "A NVIDIA e a AMD anunciaram uma parceria."}
     text = changed.read_text(encoding="utf-8")
-    changed.write_text(text.replace(" the ", " a ", 1).replace(" a ", " uma ", 1), encoding="utf-8")
+    changed.write_text(f"{text}\n{sentence[changed.suffixes[0][1:]]}\n", encoding="utf-8")
     incremental = {"change 1 article": run_build(corpus, work / "out-1", 1, cache=True)}
     corpus_module.write_article(corpus, args.articles, corpus_module.World(corpus_module._names()))
     incremental["add 1 article"] = run_build(corpus, work / "out-1", 1, cache=True)

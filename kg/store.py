@@ -421,17 +421,23 @@ class _TurtleOut:
         self.fh.close()
 
 
-def _size(store: pyoxigraph.Store) -> int:
-    """The number of distinct triples in `store` (counted by its query engine: `len` may count a
-    triple loaded twice twice until the store is compacted)."""
-    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
+def _size(store_dir: Path) -> int:
+    """The number of distinct triples in the store at `store_dir`, as a reader sees it (the writer
+    of a store bulk-loaded in several batches may count a triple of two batches twice)."""
+    import pyoxigraph
+
+    store = pyoxigraph.Store.read_only(str(store_dir))
+    try:
+        return len(store)
+    finally:
+        del store
 
 
 LOAD_BATCH = 200_000  # quads bulk-loaded into the store at a time: bounds the loader's memory
 
 
-def _fill_store(store_tmp: Path, out: _TurtleOut, parts: Iterable[tuple[str, list[pyoxigraph.Quad]]]) -> int:
-    """Write every part to graph.ttl and bulk-load it into a new on-disk store; return the store's size."""
+def _fill_store(store_tmp: Path, out: _TurtleOut, parts: Iterable[tuple[str, list[pyoxigraph.Quad]]]) -> None:
+    """Write every part to graph.ttl and bulk-load it into a new on-disk store."""
     import pyoxigraph
 
     store = pyoxigraph.Store(str(store_tmp))
@@ -446,7 +452,6 @@ def _fill_store(store_tmp: Path, out: _TurtleOut, parts: Iterable[tuple[str, lis
         if batch:
             store.bulk_extend(batch)
         store.flush()
-        return _size(store)
     except (ValueError, SyntaxError) as exc:
         raise BuildError(f"the query store rejected a triple: {exc}") from exc
     finally:
@@ -511,7 +516,7 @@ def update_graph(
         return None
     prefixes = dict(marker.get("prefixes") or _default_prefixes())
 
-    def fill(store_tmp: Path, out: _TurtleOut) -> int:
+    def fill(store_tmp: Path, out: _TurtleOut) -> None:
         import pyoxigraph
 
         with open(out_dir / GRAPH_FILE, "rb") as previous:
@@ -531,7 +536,6 @@ def update_graph(
             remove_from(store, removals)
             store.extend(additions)
             store.flush()
-            return _size(store)
         finally:
             del store
 
@@ -569,9 +573,10 @@ def _replace_outputs(out_dir: Path, prefixes: dict[str, str], fill: Any) -> dict
         store_tmp.mkdir()
         out = _TurtleOut(ttl_tmp, prefixes)
         try:
-            triples = fill(store_tmp, out)
+            fill(store_tmp, out)
         finally:
             out.close()
+        triples = _size(store_tmp)
         marker = _marker_for(ttl_tmp, out.sha256.hexdigest(), read_prefixes(ttl_tmp))
         atomic_write_text(store_tmp / STORE_MARKER, json.dumps(marker, indent=2, sort_keys=True) + "\n")
 

@@ -249,3 +249,13 @@ def test_results_past_the_memory_limit_are_read_back_from_the_cache(
     assert report.articles == 14
     assert len(read_back) >= 2 * (14 - 3)  # looked up, then read back twice: once to count, once to write
     assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
+
+
+def test_an_update_with_worker_processes_is_the_same(articles: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    kg.build([articles], out, jobs=2)
+    (articles / "cohere.en.txt").write_text(EN_ARTICLE, encoding="utf-8")
+    (articles / "maritaca.pt.txt").write_text(PT_ARTICLE, encoding="utf-8")
+    report = kg.build([articles], out, jobs=2)
+    assert updated(report) and report.articles == 16
+    assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
