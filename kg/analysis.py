@@ -138,17 +138,27 @@ _DETAILS = {
 def statements(store: Any, wanted: Any = None) -> dict[Fact, list[str]]:
     """The assertions stating each (subject, relation, object) fact, by fact, in IRI order.
 
-    `wanted(fact)` may restrict the facts kept.
+    `wanted(fact)` may restrict the facts kept. One pass over each of the three columns of the
+    assertions, each entity and relation held once however many assertions name it.
     """
-    column = {name: dict(_pairs(store, _RDF + name)) for name in ("subject", "predicate", "object")}
+    names: dict[str, str] = {}
+    rows: dict[str, list[str | None]] = {}
+    for x, s in _pairs(store, _RDF + "subject"):
+        rows[x] = [names.setdefault(s, s), None, None]
+    for column, name in ((1, "predicate"), (2, "object")):
+        for x, value in _pairs(store, _RDF + name):
+            row = rows.get(x)
+            if row is not None:
+                value = value.removeprefix(_KG) if column == 1 else value
+                row[column] = names.setdefault(value, value)
     found: dict[Fact, list[str]] = defaultdict(list)
-    for x in sorted(column["subject"]):
-        p, o = column["predicate"].get(x), column["object"].get(x)
+    for x in sorted(rows):
+        s, p, o = rows.pop(x)
         if p is None or o is None:
             continue
-        fact = (column["subject"][x], p.removeprefix(_KG), o)
+        fact = (s, p, o)
         if wanted is None or wanted(fact):
-            found[fact].append(x)
+            found[fact].append(x)  # type: ignore[index]
     return found
 
 

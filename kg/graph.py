@@ -117,14 +117,15 @@ class CorpusIndex:
 
     Counts, so that an article can be taken out as well as put in: the surface forms of each
     entity key, the mentions of each key as a sector and as anything else, how many investments
-    target each key, and how many sentences state each (subject, relation, object) fact.
+    target each key, and which sentences state each (subject, relation, object) fact.
     """
 
     forms: dict[str, Counter] = field(default_factory=dict)
     mentions: Counter = field(default_factory=Counter)  # keys mentioned as anything but a sector
     sector_mentions: Counter = field(default_factory=Counter)
     invested: Counter = field(default_factory=Counter)  # objects of investsIn facts
-    facts: Counter = field(default_factory=Counter)  # (subject key, relation, object key)
+    # the sentences stating each (subject key, relation, object key) fact, as (article id, offset)
+    facts: dict[tuple[str, str, str], set[tuple[str, int]]] = field(default_factory=dict)
 
     def add(self, result: ArticleResult, sign: int = 1) -> None:
         """Count `result` in (sign 1) or out (sign -1)."""
@@ -137,7 +138,13 @@ class CorpusIndex:
                     del self.forms[m.key]
             _count(self.sector_mentions if m.label == "Sector" else self.mentions, m.key, sign)
         for f in result.facts:
-            _count(self.facts, (f.subject, f.predicate, f.object), sign)
+            fact = (f.subject, f.predicate, f.object)
+            if sign > 0:
+                self.facts.setdefault(fact, set()).add((f.article, f.start))
+            elif fact in self.facts:
+                self.facts[fact].discard((f.article, f.start))
+                if not self.facts[fact]:
+                    del self.facts[fact]
             if f.predicate == "investsIn":
                 _count(self.invested, f.object, sign)
 
@@ -179,7 +186,7 @@ class CorpusIndex:
             "mentions": dict(sorted(self.mentions.items())),
             "sector_mentions": dict(sorted(self.sector_mentions.items())),
             "invested": dict(sorted(self.invested.items())),
-            "facts": sorted([*k, n] for k, n in self.facts.items()),
+            "facts": sorted([*k, sorted(v)] for k, v in self.facts.items()),
         }
 
     @classmethod
@@ -190,7 +197,7 @@ class CorpusIndex:
             mentions=Counter({k: int(n) for k, n in data["mentions"].items()}),
             sector_mentions=Counter({k: int(n) for k, n in data["sector_mentions"].items()}),
             invested=Counter({k: int(n) for k, n in data["invested"].items()}),
-            facts=Counter({(s, p, o): int(n) for s, p, o, n in data["facts"]}),
+            facts={(s, p, o): {(a, int(n)) for a, n in stated} for s, p, o, stated in data["facts"]},
         )
 
 
@@ -244,6 +251,24 @@ def article_triples(result: ArticleResult, iris: Mapping[str, ox.NamedNode]) -> 
         date = f.date or article.published
         if date:
             yield Q(a, _V.date, _date(date))
+
+
+class Statements:
+    """The assertions stating each fact of the graph, by (subject IRI, relation, object IRI), in IRI
+    order: computed from the corpus index for the facts asked for (`get`), not read from the store."""
+
+    def __init__(self, index: CorpusIndex, layout: Layout):
+        self.index = index
+        self.iris = layout.iris
+        self.keys = {iri.value: key for key, iri in layout.iris.items()}
+
+    def get(self, fact: tuple[str, str, str], default: Any = None) -> Any:
+        s, relation, o = fact
+        sentences = self.index.facts.get((self.keys.get(s, ""), relation, self.keys.get(o, "")))
+        if not sentences:
+            return default
+        si, oi, p = self.iris[self.keys[s]], self.iris[self.keys[o]], _kg(relation)
+        return sorted(assertion_iri(article, start, si, p, oi).value for article, start in sentences)
 
 
 def owned_subjects(result: ArticleResult, iris: Mapping[str, ox.NamedNode]) -> Iterator[ox.NamedNode]:
@@ -339,23 +364,19 @@ def changes(
 ) -> Changes | None:
     """The changes that turn the graph of `before` into the graph without `removed` and with
     `added`; None when they would rename or retype entities the unchanged articles refer to, or
-    make a sector an entity or no more one (a whole new graph is needed then).
+    make a sector an entity or no more one (a whole new graph is needed then). `before` is
+    changed into the index after them (`Changes.index`), whatever the answer.
     """
     removed, added = list(removed), list(added)
     old = Layout.of(before, known, base)
-    after = CorpusIndex(
-        {k: Counter(v) for k, v in before.forms.items()},
-        Counter(before.mentions),
-        Counter(before.sector_mentions),
-        Counter(before.invested),
-        Counter(before.facts),
-    )
+    used_sectors = before.used_sectors()
+    after = before
     for result in removed:
         after.remove(result)
     for result in added:
         after.add(result)
     new = Layout.of(after, known, base)
-    if before.used_sectors() != after.used_sectors():
+    if used_sectors != after.used_sectors():
         return None  # a sector's mentions in unchanged articles appear or vanish
     for key in old.iris.keys() & new.iris.keys():
         if old.iris[key] != new.iris[key] or old.entities[key].type != new.entities[key].type:

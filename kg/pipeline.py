@@ -192,14 +192,16 @@ class _Build:
 
         _stage(on_stage, "graph")
         t = time.perf_counter()
-        index, keys, parts = _write_graph(out_dir, entries, self.kb, cache, report, record)
+        index, keys, parts, layout = _write_graph(out_dir, entries, self.kb, cache, report, record)
         report.seconds["graph"] = time.perf_counter() - t - report.seconds.get("store", 0.0)
 
         _stage(on_stage, "page")
         t = time.perf_counter()
         reader = open_store(out_dir)
         try:
-            counts = _write_page(reader, out_dir / "graph.html", self.max_nodes)
+            from .graph import Statements
+
+            counts = _write_page(reader, out_dir / "graph.html", self.max_nodes, Statements(index, layout))
         finally:
             del reader
         report.page_path = str(out_dir / "graph.html")
@@ -212,6 +214,7 @@ class _Build:
             _record_outputs(
                 out_dir,
                 {
+                    "format": RECORD_FORMAT,
                     "digest": digest,
                     "sha256": (store_marker(out_dir) or {}).get("sha256"),
                     "triples": report.triples,
@@ -279,6 +282,7 @@ def _stamp(path: Path) -> list[int] | None:
 
 
 BUILD_RECORD = ".kg-build.json"
+RECORD_FORMAT = 2  # bump when the record's layout changes: an older record is then ignored
 
 
 def _outputs_digest(used_keys: set[str], report: BuildReport, max_nodes: int | None) -> str:
@@ -303,7 +307,7 @@ def _read_record(out_dir: Path) -> dict[str, Any]:
         record = json.loads((out_dir / BUILD_RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return record if isinstance(record, dict) else {}
+    return record if isinstance(record, dict) and record.get("format") == RECORD_FORMAT else {}
 
 
 def _up_to_date(out_dir: Path, digest: str, report: BuildReport, record: dict[str, Any]) -> bool:
@@ -370,14 +374,14 @@ class _Pending:
 Settings = tuple[tuple[str, ...], str | None]  # (ontology paths, spaCy model) every worker needs
 
 
-def _write_page(reader: Any, page: Path, max_nodes: int | None) -> dict[str, Any]:
+def _write_page(reader: Any, page: Path, max_nodes: int | None, statements: Any) -> dict[str, Any]:
     """The graph page from the store, written under a temporary name and moved into place; returns
     the graph's summary (`kg.analysis.summary`)."""
     from .view import write_page
 
     tmp = page.with_name(f".{page.name}.tmp-{os.getpid()}")
     try:
-        summary = write_page(reader, tmp, max_nodes=max_nodes)["summary"]
+        summary = write_page(reader, tmp, max_nodes=max_nodes, statements=statements)["summary"]
         os.replace(tmp, page)
         return summary
     finally:
@@ -410,11 +414,11 @@ def _kb_names(kb: Ontology) -> dict[str, list[tuple[str, str]]]:
 
 def _write_graph(
     out_dir: Path, entries: list[_Entry], kb: Ontology, cache: Any, report: BuildReport, record: dict[str, Any]
-) -> tuple[Any, dict[str, str], dict[str, list[int]]]:
+) -> tuple[Any, dict[str, str], dict[str, list[int]], Any]:
     """Write graph.ttl and the store: as changes to the previous graph where the last build's
     `record` allows it (only the articles that changed are taken out and put in), else whole.
-    Returns the corpus index of the graph written, the cache key of each article by id and where
-    each part of the graph lies in graph.ttl."""
+    Returns the corpus index of the graph written, the cache key of each article by id, where
+    each part of the graph lies in graph.ttl, and the graph's entities and IRIs (`Layout`)."""
     from .graph import ENTITIES_PART, CorpusIndex, Layout, changes, corpus_parts, entity_part
     from .store import store_marker, update_graph, write_graph
 
@@ -444,14 +448,14 @@ def _write_graph(
             if written is not None:
                 _written(report, written)
                 report.notes.append(f"graph updated in place: {len(gone)} article(s) out, {len(came)} in")
-                return delta.index, keys, written["parts"]
+                return delta.index, keys, written["parts"], delta.layout
     index = CorpusIndex()
     for result in _results(entries, cache):  # a first pass for what the articles share
         index.add(result)
     layout = Layout.of(index, kb.entities)
     written = write_graph(corpus_parts(_results(entries, cache), index, layout, kb_names), out_dir)
     _written(report, written)
-    return index, keys, written["parts"]
+    return index, keys, written["parts"], layout
 
 
 def _result(entry: _Entry, cache: Any) -> ArticleResult:

@@ -64,15 +64,16 @@ def write_page(
     max_nodes: int | None = 2000,
     title: str = DEFAULT_TITLE,
     built: str | None = None,
+    statements: Any = None,
 ) -> dict[str, Any]:
     """Write the graph page for `graph` (a build's query store or an rdflib graph) to `path`
-    (atomically) and return what was drawn.
+    (atomically) and return what was drawn; `statements` as for `page_data`.
 
     `max_nodes` keeps the most important entities (PageRank) and the facts between them; the
     page says what was left out. The output is the same bytes for the same graph unless
     `built` (a date or timestamp shown on the page) changes.
     """
-    data = page_data(graph, max_nodes=max_nodes, title=title, built=built)
+    data = page_data(graph, max_nodes=max_nodes, title=title, built=built, statements=statements)
     page = render_page(data, title=title)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -105,19 +106,26 @@ def _http_url(value: str) -> str:
     return value if re.match(r"https?://[^\s]+$", value, re.I) else ""
 
 
-EVIDENCE_PER_FACT = 10  # sentences a page carries for one fact; the count says how many there are
-FACTS_PER_NODE = 5  # with a node limit, the page draws at most this many facts per node drawn
+EVIDENCE_PER_FACT = 5  # sentences a page carries for one fact; the count says how many there are
+FACTS_PER_NODE = 4  # with a node limit, the page draws at most this many facts per node drawn
 
 
 def page_data(
-    graph: Any, *, max_nodes: int | None = 2000, title: str = DEFAULT_TITLE, built: str | None = None
+    graph: Any,
+    *,
+    max_nodes: int | None = 2000,
+    title: str = DEFAULT_TITLE,
+    built: str | None = None,
+    statements: Any = None,
 ) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data: nodes with positions, facts with evidence.
 
     `graph` is a build's query store (pyoxigraph) or an rdflib graph. With `max_nodes`, the page
     keeps the most important entities and at most `FACTS_PER_NODE` facts per entity kept (those of
     the most important entities first); each fact carries at most `EVIDENCE_PER_FACT` sentences
-    and how many state it. So the page stays bounded however large the graph.
+    and how many state it. So the page stays bounded however large the graph. `statements` gives
+    the assertions of a fact (`kg.graph.Statements`, which a build has from its index), where
+    reading them from the store would mean a pass over every assertion.
     """
     from kg import analysis
 
@@ -134,8 +142,10 @@ def page_data(
     if max_facts is not None and len(chosen) > max_facts:
         by_importance = sorted(chosen, key=lambda f: (min(index[f[0]], index[f[2]]), max(index[f[0]], index[f[2]]), f))
         chosen = sorted(by_importance[:max_facts])
-    wanted = set(chosen) | {(o, r, s) for s, r, o in chosen if r in SYMMETRIC}
-    stated = analysis.statements(store, wanted=wanted.__contains__)
+    if statements is None:
+        wanted = set(chosen) | {(o, r, s) for s, r, o in chosen if r in SYMMETRIC}
+        statements = analysis.statements(store, wanted=wanted.__contains__)
+    stated = statements
     lookups = analysis.ArticleLookup(store)
 
     articles: list[dict[str, str]] = []

@@ -115,12 +115,16 @@ def _result(article_id: str, *mentions: tuple[str, str, str]):
 def test_changes_that_would_rename_an_entity_ask_for_the_whole_graph() -> None:
     acme_org = ("Acme", "Organization", "new:Organization:acme")
     acme_model = ("Acme", "AIModel", "new:AIModel:acme")
-    first = _result("a", acme_org)
-    before = kg_graph.CorpusIndex()
-    before.add(first)
+
+    def before() -> kg_graph.CorpusIndex:
+        index = kg_graph.CorpusIndex()
+        index.add(_result("a", acme_org))
+        return index
+
     # a model of the same name sorts first and would take the organisation's plain IRI
-    assert kg_graph.changes([], [_result("b", acme_model)], before, {}, {}) is None
-    delta = kg_graph.changes([], [_result("b", ("Beta", "Organization", "new:Organization:beta"))], before, {}, {})
+    assert kg_graph.changes([], [_result("b", acme_model)], before(), {}, {}) is None
+    beta = _result("b", ("Beta", "Organization", "new:Organization:beta"))
+    delta = kg_graph.changes([], [beta], before(), {}, {})
     assert delta is not None
     assert delta.subjects == [] and delta.triples == []
     assert set(delta.index.mentions) == {"new:Organization:acme", "new:Organization:beta"}
@@ -259,3 +263,13 @@ def test_an_update_with_worker_processes_is_the_same(articles: Path, tmp_path: P
     report = kg.build([articles], out, jobs=2)
     assert updated(report) and report.articles == 16
     assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
+
+
+def test_the_page_from_the_build_index_is_the_page_from_the_store(articles: Path, tmp_path: Path) -> None:
+    from kg import view
+
+    out = tmp_path / "out"
+    kg.build([articles], out)
+    page = (out / "graph.html").read_bytes()  # written with the statements of the build's index
+    view.write_page(store.open_store(out), tmp_path / "scanned.html")  # the store's assertions read one by one
+    assert (tmp_path / "scanned.html").read_bytes() == page

@@ -361,7 +361,7 @@ def test_max_nodes_keeps_the_most_important_and_says_so(tmp_path) -> None:
     assert stats["nodes_left_out"] == 9
     assert stats["edges_left_out"] == 11 - stats["edges"]
     assert data["nodes"][0]["label"] == "OpenAI"
-    assert data["shown"] == {"nodes": 4, "facts": stats["edges"], "max_nodes": 4, "max_facts": 20}
+    assert data["shown"] == {"nodes": 4, "facts": stats["edges"], "max_nodes": 4, "max_facts": 16}
     kept = {n["id"] for n in data["nodes"]}
     assert all(e["from"] in kept and e["to"] in kept for e in data["edges"])
     # the notice is written by the page from these numbers
