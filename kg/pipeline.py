@@ -193,6 +193,7 @@ class _Build:
         _stage(on_stage, "graph")
         t = time.perf_counter()
         index, keys, parts, layout = _write_graph(out_dir, entries, self.kb, cache, report, record)
+        entries = [_Entry(e.id, e.path, e.lang, e.key, None) for e in entries]  # the results are written
         report.seconds["graph"] = time.perf_counter() - t - report.seconds.get("store", 0.0)
 
         _stage(on_stage, "page")
@@ -353,7 +354,7 @@ def _job_count(jobs: int) -> int:
 
 # Articles sent to a worker process at a time, and batches in flight per worker: large enough to
 # amortise the messages, small enough to keep memory and the merge order tight.
-RESULTS_IN_MEMORY = 10_000  # results kept for writing the graph; with a cache, the rest are read back from it
+RESULTS_IN_MEMORY = 5_000  # results kept for writing the graph; with a cache, the rest are read back from it
 BATCH_SIZE = 16
 IN_FLIGHT_PER_JOB = 4
 

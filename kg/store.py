@@ -433,7 +433,7 @@ def _size(store_dir: Path) -> int:
         del store
 
 
-LOAD_BATCH = 200_000  # quads bulk-loaded into the store at a time: bounds the loader's memory
+LOAD_BATCH = 100_000  # quads bulk-loaded into the store at a time: bounds the loader's memory
 
 
 def _fill_store(store_tmp: Path, out: _TurtleOut, parts: Iterable[tuple[str, list[pyoxigraph.Quad]]]) -> None:
