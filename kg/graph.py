@@ -192,12 +192,13 @@ class CorpusIndex:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CorpusIndex:
         """The index of `to_json`'s output; raises ValueError/TypeError/KeyError on a malformed one."""
+        ids: dict[str, str] = {}  # each article id held once, however many facts it states
         return cls(
             forms={k: Counter({t: int(n) for t, n in v.items()}) for k, v in data["forms"].items()},
             mentions=Counter({k: int(n) for k, n in data["mentions"].items()}),
             sector_mentions=Counter({k: int(n) for k, n in data["sector_mentions"].items()}),
             invested=Counter({k: int(n) for k, n in data["invested"].items()}),
-            facts={(s, p, o): {(a, int(n)) for a, n in stated} for s, p, o, stated in data["facts"]},
+            facts={(s, p, o): {(ids.setdefault(a, a), int(n)) for a, n in stated} for s, p, o, stated in data["facts"]},
         )
 
 

@@ -417,7 +417,8 @@ def _write_graph(
     out_dir: Path, entries: list[_Entry], kb: Ontology, cache: Any, report: BuildReport, record: dict[str, Any]
 ) -> tuple[Any, dict[str, str], dict[str, list[int]], Any]:
     """Write graph.ttl and the store: as changes to the previous graph where the last build's
-    `record` allows it (only the articles that changed are taken out and put in), else whole.
+    `record` allows it (only the articles that changed are taken out and put in; the record's
+    index is taken out of it then, to be held once), else whole.
     Returns the corpus index of the graph written, the cache key of each article by id, where
     each part of the graph lies in graph.ttl, and the graph's entities and IRIs (`Layout`)."""
     from .graph import ENTITIES_PART, CorpusIndex, Layout, changes, corpus_parts, entity_part
@@ -430,7 +431,7 @@ def _write_graph(
     if cache is not None and current and record.get("salt") == cache.salt:
         try:
             before, old_keys, old_parts = (
-                CorpusIndex.from_json(record["index"]),
+                CorpusIndex.from_json(record.pop("index")),
                 dict(record["articles"]),
                 dict(record["parts"]),
             )
