@@ -40,10 +40,10 @@ def as_store(source: Any) -> Any:
 
     if isinstance(source, ox.Store):
         return source
-    from kg.store import _quads_of
+    from kg.store import quads_of
 
     store = ox.Store()
-    store.extend(_quads_of(source))
+    store.extend(quads_of(source))
     return store
 
 

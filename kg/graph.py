@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from .link import NEW_PREFIX
+from .link import NEW_PREFIX, new_entity
 from .namespace import ENTITY_BASE, KG, WIKIDATA, bind_prefixes, mint, slugify
 from .records import ArticleResult, Entity
 
@@ -159,16 +159,8 @@ class CorpusIndex:
         return {k for k in self.sector_mentions if self.invested.get(k) and k not in self.mentions}
 
     def new_entities(self) -> dict[str, Entity]:
-        """Entities for the keys the knowledge base lacks: the most frequent surface form is the
-        label (ties: the longer, then alphabetical) and every other form an alias."""
-        entities = {}
-        for key, counter in self.forms.items():
-            if not key.startswith(NEW_PREFIX):
-                continue
-            type_name = key.split(":", 2)[1]
-            ranked = sorted(counter.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
-            entities[key] = Entity(key, ranked[0][0], type_name, tuple(sorted(t for t, _ in ranked[1:])))
-        return entities
+        """Entities for the keys the knowledge base lacks (`kg.link.new_entity`)."""
+        return {key: new_entity(key, forms) for key, forms in self.forms.items() if key.startswith(NEW_PREFIX)}
 
     def entities(self, known: Mapping[str, Entity]) -> dict[str, Entity]:
         """Every entity of the graph by key: the knowledge base's (`known`) and the new ones."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from spacy.tokens import Doc
 
@@ -79,20 +79,18 @@ def _abbreviates(words: list[str], full: list[str], full_type: str) -> bool:
 
 
 def new_entities(results: Iterable[ArticleResult]) -> dict[str, Entity]:
-    """Entities for the keys that are not in the knowledge base, merged across articles.
-
-    The canonical label is the most frequent surface form (ties broken alphabetically) and
-    every other surface form becomes an alias.
-    """
+    """Entities for the keys that are not in the knowledge base, merged across articles (see `new_entity`)."""
     forms: dict[str, Counter] = defaultdict(Counter)
     for result in results:
         for m in result.mentions:
             if m.key.startswith(NEW_PREFIX):
                 forms[m.key][m.text] += 1
-    entities = {}
-    for key, counter in forms.items():
-        type_name = key.split(":", 2)[1]
-        ranked = sorted(counter.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
-        label = ranked[0][0]
-        entities[key] = Entity(key, label, type_name, tuple(sorted(t for t, _ in ranked[1:])))
-    return entities
+    return {key: new_entity(key, counter) for key, counter in forms.items()}
+
+
+def new_entity(key: str, forms: Mapping[str, int]) -> Entity:
+    """The entity of a key the knowledge base lacks, from how often each surface form was seen: the
+    most frequent is the label (ties: the longer, then alphabetical), every other an alias."""
+    type_name = key.split(":", 2)[1]
+    ranked = sorted(forms.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
+    return Entity(key, ranked[0][0], type_name, tuple(sorted(t for t, _ in ranked[1:])))

@@ -446,7 +446,7 @@ def _write_graph(
         if delta is not None and all(e.id in old_parts or e.id in delta.articles for e in entries):
             parts = [(ENTITIES_PART, entity_part(delta.layout, delta.index, kb_names))]
             parts += [(e.id, delta.articles.get(e.id)) for e in entries]
-            written = update_graph(out_dir, delta, delta.added, parts, old_parts)
+            written = update_graph(out_dir, delta, parts, old_parts)
             if written is not None:
                 _written(report, written)
                 report.notes.append(f"graph updated in place: {len(gone)} article(s) out, {len(came)} in")
@@ -639,15 +639,6 @@ def _in_pool(
         while in_flight:
             collect_oldest()
         flush_ready()
-
-
-def graph_of(results: Sequence[ArticleResult], kb: Ontology):
-    """The rdflib graph of processed articles: knowledge-base entities plus new names merged across them."""
-    from .graph import to_rdf
-
-    entities = dict(kb.entities)
-    entities.update(link.new_entities(results))
-    return to_rdf(results, entities, _kb_names(kb))
 
 
 def stats(out: str | os.PathLike[str] = DEFAULT_OUT, top: int = 10) -> dict[str, Any]:

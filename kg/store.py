@@ -328,14 +328,9 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _quads_of(graph: Any) -> Iterator[pyoxigraph.Quad]:
-    """pyoxigraph quads (default graph) of an rdflib graph's triples, or of quads or triples as given."""
+def quads_of(graph: rdflib.Graph) -> Iterator[pyoxigraph.Quad]:
+    """pyoxigraph quads (in the default graph) of an rdflib graph's triples."""
     import pyoxigraph
-
-    if not hasattr(graph, "namespaces"):  # already pyoxigraph quads or triples
-        for item in graph:
-            yield item if isinstance(item, pyoxigraph.Quad) else pyoxigraph.Quad(*item)
-        return
 
     def term(node: Any) -> Any:
         if isinstance(node, URIRef):
@@ -494,17 +489,16 @@ def write_graph(graph: Any, out_dir: Path, prefixes: dict[str, str] | None = Non
     """
     if hasattr(graph, "namespaces"):
         prefixes = prefixes or _graph_prefixes(graph)
-        graph = [("", sorted(_quads_of(graph), key=str))]
+        graph = [("", sorted(quads_of(graph), key=str))]
     prefixes = prefixes or _default_prefixes()
     return _replace_outputs(Path(out_dir), prefixes, lambda store_tmp, out: _fill_store(store_tmp, out, graph))
 
 
-def update_graph(
-    out_dir: Path, removals: Any, additions: Iterable[pyoxigraph.Quad], parts: Iterable[tuple[str, Any]], old: Any
-) -> dict[str, Any] | None:
+def update_graph(out_dir: Path, changes: Any, parts: Iterable[tuple[str, Any]], old: Any) -> dict[str, Any] | None:
     """Change the current graph of `out_dir` in place of rewriting it.
 
-    A copy of the store has `removals` applied (see `remove_from`) and `additions` added; graph.ttl
+    A copy of the store has the removals of `changes` (a `kg.graph.Changes`, see `remove_from`)
+    applied and `changes.added` added; graph.ttl
     is written anew from `parts` in order, each `(name, quads)` or `(name, None)` for a part copied
     from the current graph.ttl, where `old[name]` is its [offset, length]. Both then replace the
     current ones as in `write_graph`. Returns None, writing nothing, when the store does not hold
@@ -533,8 +527,8 @@ def update_graph(
             del source
         store = pyoxigraph.Store(str(store_tmp))
         try:
-            remove_from(store, removals)
-            store.extend(additions)
+            remove_from(store, changes)
+            store.extend(changes.added)
             store.flush()
         finally:
             del store
