@@ -149,14 +149,14 @@ def statements(store: Any, wanted: Any = None) -> dict[Fact, list[str]]:
         for x, value in _pairs(store, _RDF + name):
             row = rows.get(x)
             if row is not None:
-                value = value.removeprefix(_KG) if column == 1 else value
-                row[column] = names.setdefault(value, value)
+                term = value.removeprefix(_KG) if column == 1 else value
+                row[column] = names.setdefault(term, term)
     found: dict[Fact, list[str]] = defaultdict(list)
     for x in sorted(rows):
-        s, p, o = rows.pop(x)
-        if p is None or o is None:
+        subject, p, o = rows.pop(x)
+        if subject is None or p is None or o is None:
             continue
-        fact = (s, p, o)
+        fact = (subject, p, o)
         if wanted is None or wanted(fact):
             found[fact].append(x)  # type: ignore[index]
     return found

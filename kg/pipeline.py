@@ -444,8 +444,10 @@ def _write_graph(
         if before is not None and None not in came and None not in old_results:
             delta = changes(old_results, came, before, kb.entities, kb_names)
         if delta is not None and all(e.id in old_parts or e.id in delta.articles for e in entries):
-            parts = [(ENTITIES_PART, entity_part(delta.layout, delta.index, kb_names))]
-            parts += [(e.id, delta.articles.get(e.id)) for e in entries]
+            parts: list[tuple[str, list[Any] | None]] = [
+                (ENTITIES_PART, entity_part(delta.layout, delta.index, kb_names))
+            ]
+            parts += [(e.id, delta.articles.get(e.id)) for e in entries]  # None: copied from graph.ttl
             written = update_graph(out_dir, delta, parts, old_parts)
             if written is not None:
                 _written(report, written)
@@ -503,7 +505,7 @@ def _process_all(
             report.skipped.append(item)
             log.info("skipped %s: %s", item.path, item.reason)
             return
-        if isinstance(pending.result, str):
+        if isinstance(pending.result, str) and isinstance(item, Article):
             report.skipped.append(Skipped(_where(item), pending.result))
             return
         # past RESULTS_IN_MEMORY, results are read back from the cache when needed: memory stays bounded
@@ -531,7 +533,7 @@ def _process_all(
 
 
 def _lookups(
-    sources: Iterable[Article | Skipped], report: BuildReport, cache: Any, timing: dict[str, float]
+    sources: Iterable[Article | Skipped | Unchanged], report: BuildReport, cache: Any, timing: dict[str, float]
 ) -> Iterator[_Pending]:
     """Read the inputs one by one and look each article up in the cache (timing both)."""
     iterator = iter(sources)

@@ -376,7 +376,9 @@ class _TurtleOut:
 
         self.prefixes = prefixes
         probe = pyoxigraph.Quad(pyoxigraph.NamedNode("urn:x"), pyoxigraph.NamedNode("urn:y"), pyoxigraph.Literal(""))
-        lines = pyoxigraph.serialize([probe], format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes).splitlines(True)
+        lines = (
+            pyoxigraph.serialize([probe], format=pyoxigraph.RdfFormat.TURTLE, prefixes=prefixes) or b""
+        ).splitlines(True)
         self.header = b"".join(line for line in lines if line.startswith(b"@prefix "))
         self.fh = open(path, "wb")  # noqa: SIM115 - closed by `close`
         self.sha256 = hashlib.sha256()
@@ -393,7 +395,11 @@ class _TurtleOut:
         """Write part `name`: `quads` as Turtle (nothing for no quads)."""
         import pyoxigraph
 
-        data = pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TURTLE, prefixes=self.prefixes) if quads else b""
+        data = (
+            (pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.TURTLE, prefixes=self.prefixes) or b"")
+            if quads
+            else b""
+        )
         if data:
             if not data.startswith(self.header):
                 raise BuildError("the Turtle writer changed its prefix lines")
@@ -542,7 +548,7 @@ def remove_from(store: pyoxigraph.Store, removals: Any) -> None:
     from .graph import DESCRIPTION
 
     default = None
-    doomed = []
+    doomed: list[pyoxigraph.Quad] = []
     for subject in removals.subjects:
         doomed += store.quads_for_pattern(subject, None, None, default)
     for entity in removals.descriptions:
