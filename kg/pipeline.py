@@ -8,7 +8,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +193,7 @@ class _Build:
         _stage(on_stage, "graph")
         t = time.perf_counter()
         index, keys, parts, layout = _write_graph(out_dir, entries, self.kb, cache, report, record)
-        entries = [_Entry(e.id, e.path, e.lang, e.key, None) for e in entries]  # the results are written
+        entries = [replace(e, result=None) for e in entries]  # written: let the results go
         report.seconds["graph"] = time.perf_counter() - t - report.seconds.get("store", 0.0)
 
         _stage(on_stage, "page")

@@ -423,8 +423,7 @@ class _TurtleOut:
 
 
 def _size(store_dir: Path) -> int:
-    """The number of distinct triples in the store at `store_dir`, as a reader sees it (the writer
-    of a store bulk-loaded in several batches may count a triple of two batches twice)."""
+    """The number of triples in the finished store at `store_dir`."""
     import pyoxigraph
 
     store = pyoxigraph.Store.read_only(str(store_dir))
@@ -504,9 +503,9 @@ def update_graph(out_dir: Path, changes: Any, parts: Iterable[tuple[str, Any]], 
     """Change the current graph of `out_dir` in place of rewriting it.
 
     A copy of the store has the removals of `changes` (a `kg.graph.Changes`, see `remove_from`)
-    applied and `changes.added` added; graph.ttl
-    is written anew from `parts` in order, each `(name, quads)` or `(name, None)` for a part copied
-    from the current graph.ttl, where `old[name]` is its [offset, length]. Both then replace the
+    applied and `changes.added` added; graph.ttl is written anew from `parts` in order, each
+    `(name, quads)`, or `(name, None)` for a part copied from the current graph.ttl, where
+    `old[name]` is its [offset, length]. Both then replace the
     current ones as in `write_graph`. Returns None, writing nothing, when the store does not hold
     the current graph.ttl (the caller writes the whole graph then).
     """
@@ -547,13 +546,12 @@ def remove_from(store: pyoxigraph.Store, removals: Any) -> None:
     (the predicates of `kg.graph.DESCRIPTION`) and the single `removals.triples`."""
     from .graph import DESCRIPTION
 
-    default = None
     doomed: list[pyoxigraph.Quad] = []
     for subject in removals.subjects:
-        doomed += store.quads_for_pattern(subject, None, None, default)
+        doomed += store.quads_for_pattern(subject, None, None)
     for entity in removals.descriptions:
         for predicate in DESCRIPTION:
-            doomed += store.quads_for_pattern(entity, predicate, None, default)
+            doomed += store.quads_for_pattern(entity, predicate, None)
     doomed += removals.triples
     for quad in doomed:
         store.remove(quad)
@@ -577,7 +575,7 @@ def _replace_outputs(out_dir: Path, prefixes: dict[str, str], fill: Any) -> dict
         finally:
             out.close()
         triples = _size(store_tmp)
-        marker = _marker_for(ttl_tmp, out.sha256.hexdigest(), read_prefixes(ttl_tmp))
+        marker = _marker_for(ttl_tmp, out.sha256.hexdigest(), prefixes)
         atomic_write_text(store_tmp / STORE_MARKER, json.dumps(marker, indent=2, sort_keys=True) + "\n")
 
         # graph.ttl first (it is the truth); a store left from the previous graph is detected by

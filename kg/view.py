@@ -145,16 +145,15 @@ def page_data(
     if statements is None:
         wanted = set(chosen) | {(o, r, s) for s, r, o in chosen if r in SYMMETRIC}
         statements = analysis.statements(store, wanted=wanted.__contains__)
-    stated = statements
     lookups = analysis.ArticleLookup(store)
 
     articles: list[dict[str, str]] = []
     article_index: dict[str, int] = {}
     edges: list[dict[str, Any]] = []
     for s, relation, o in chosen:
-        assertions = stated.get((s, relation, o), [])
+        assertions = statements.get((s, relation, o), [])
         if relation in SYMMETRIC:
-            assertions = sorted({*assertions, *stated.get((o, relation, s), [])})
+            assertions = sorted({*assertions, *statements.get((o, relation, s), [])})
         items = []
         for item in analysis.evidence_items(store, assertions[:EVIDENCE_PER_FACT], lookups):
             key = item["article"]
