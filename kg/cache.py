@@ -50,17 +50,19 @@ def cache_salt(pipeline_version: str, ontology_version: str) -> str:
 
 # The modules whose code decides an article's result. Their digest is part of the key too, so that
 # editing the rules in a checkout invalidates the cache even before PIPELINE_VERSION is bumped.
-_ANALYSING_MODULES = ("analyse.py", "extract.py", "link.py", "money.py", "ontology.py", "records.py", "namespace.py")
+_ANALYSING_MODULES = ("analyse.py", "extract/*.py", "link.py", "money.py", "ontology.py", "records.py", "namespace.py")
 
 
 def _code_digest() -> str:
     digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for name in _ANALYSING_MODULES:
-        try:
-            digest.update(name.encode() + b"\0" + (here / name).read_bytes())
-        except OSError:
-            digest.update(name.encode() + b"\0-")
+    for pattern in _ANALYSING_MODULES:
+        for path in sorted(here.glob(pattern)) or [here / pattern]:
+            name = path.relative_to(here).as_posix()
+            try:
+                digest.update(name.encode() + b"\0" + path.read_bytes())
+            except OSError:
+                digest.update(name.encode() + b"\0-")
     return digest.hexdigest()[:16]
 
 

@@ -377,7 +377,7 @@ Settings = tuple[tuple[str, ...], str | None]  # (ontology paths, spaCy model) e
 
 def _write_page(reader: Any, page: Path, max_nodes: int | None, statements: Any) -> dict[str, Any]:
     """The graph page from the store, written under a temporary name and moved into place; returns
-    the graph's summary (`kg.analysis.summary`)."""
+    the graph's summary (`kg.measures.summary`)."""
     from .view import write_page
 
     tmp = page.with_name(f".{page.name}.tmp-{os.getpid()}")
@@ -645,7 +645,7 @@ def _in_pool(
 
 def stats(out: str | os.PathLike[str] = DEFAULT_OUT, top: int = 10) -> dict[str, Any]:
     """Entities by type, facts by relation and the `top` most connected entities of the graph in `out`."""
-    from .analysis import degree_ranking, summary, to_networkx
+    from .measures import degree_ranking, summary, to_networkx
     from .store import open_store
 
     store = open_store(Path(out))

@@ -127,25 +127,25 @@ def page_data(
     the assertions of a fact (`kg.graph.Statements`, which a build has from its index), where
     reading them from the store would mean a pass over every assertion.
     """
-    from kg import analysis
+    from kg import measures
 
-    store = analysis.as_store(graph)
-    nxg = analysis.to_networkx(store, with_evidence=False)
-    info = analysis.summary(store, nxg)
-    ranks = analysis.importance(nxg)
-    degrees = analysis.degree(nxg)
+    store = measures.as_store(graph)
+    nxg = measures.to_networkx(store, with_evidence=False)
+    info = measures.summary(store, nxg)
+    ranks = measures.importance(nxg)
+    degrees = measures.degree(nxg)
     ranked = sorted(nxg.nodes, key=lambda n: (-ranks.get(n, 0.0), nxg.nodes[n]["label"].casefold(), n))
     kept = ranked if max_nodes is None else ranked[: max(0, max_nodes)]
     index = {node: i for i, node in enumerate(kept)}
-    chosen = [fact for fact in analysis.distinct_facts(nxg) if fact[0] in index and fact[2] in index]
+    chosen = [fact for fact in measures.distinct_facts(nxg) if fact[0] in index and fact[2] in index]
     max_facts = None if max_nodes is None else int(FACTS_PER_NODE * len(kept))
     if max_facts is not None and len(chosen) > max_facts:
         by_importance = sorted(chosen, key=lambda f: (min(index[f[0]], index[f[2]]), max(index[f[0]], index[f[2]]), f))
         chosen = sorted(by_importance[:max_facts])
     if statements is None:
         wanted = set(chosen) | {(o, r, s) for s, r, o in chosen if r in SYMMETRIC}
-        statements = analysis.statements(store, wanted=wanted.__contains__)
-    lookups = analysis.ArticleLookup(store)
+        statements = measures.statements(store, wanted=wanted.__contains__)
+    lookups = measures.ArticleLookup(store)
 
     articles: list[dict[str, str]] = []
     article_index: dict[str, int] = {}
@@ -155,7 +155,7 @@ def page_data(
         if relation in SYMMETRIC:
             assertions = sorted({*assertions, *statements.get((o, relation, s), [])})
         items = []
-        for item in analysis.evidence_items(store, assertions[:EVIDENCE_PER_FACT], lookups):
+        for item in measures.evidence_items(store, assertions[:EVIDENCE_PER_FACT], lookups):
             key = item["article"]
             if key not in article_index:
                 article_index[key] = len(articles)

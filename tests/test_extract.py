@@ -1,4 +1,4 @@
-"""Facts read from sentences by the rules of `kg.extract`, in English and Portuguese."""
+"""Facts read from sentences by the rules of `kg.extract.rules`, in English and Portuguese."""
 
 from __future__ import annotations
 

@@ -310,7 +310,7 @@ def test_the_examples_page_is_offline_and_draws_every_entity(browser, tmp_path) 
     """The page `kg build examples/articles/` writes: no request outside the file, no console error,
     one drawn node per entity of the graph; search and the evidence of an investment work on it."""
     import kg
-    from kg.analysis import summary
+    from kg.measures import summary
     from kg.store import load_graph
 
     out = tmp_path / "out"

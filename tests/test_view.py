@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from kg import analysis, view
+from kg import measures, view
 from kg.namespace import KG, WIKIDATA, bind_prefixes, mint
 
 HOSTILE_LABEL = "<img src=x onerror=alert(1)>"
@@ -180,7 +180,7 @@ def page_json(page: str) -> dict:
 
 
 def test_to_networkx_nodes_and_edges_carry_the_contract() -> None:
-    nxg = analysis.to_networkx(sample_graph())
+    nxg = measures.to_networkx(sample_graph())
     boc = str(mint("entity", "Bank of China"))
     assert nxg.nodes[boc]["label"] == "Bank of China"
     assert nxg.nodes[boc]["type"] == "Organization"
@@ -202,9 +202,9 @@ def test_to_networkx_nodes_and_edges_carry_the_contract() -> None:
 
 
 def test_symmetric_fact_stated_both_ways_counts_once_with_all_its_evidence() -> None:
-    nxg = analysis.to_networkx(sample_graph())
+    nxg = measures.to_networkx(sample_graph())
     openai, softbank = str(mint("entity", "OpenAI")), str(mint("entity", "SoftBank"))
-    found = [(fact, ev) for fact, ev in analysis.facts(nxg) if fact[1] == "partnersWith"]
+    found = [(fact, ev) for fact, ev in measures.facts(nxg) if fact[1] == "partnersWith"]
     assert len(found) == 1
     ((fact, evidence),) = found
     assert {fact[0], fact[2]} == {openai, softbank}
@@ -212,7 +212,7 @@ def test_symmetric_fact_stated_both_ways_counts_once_with_all_its_evidence() -> 
 
 
 def test_summary_counts() -> None:
-    info = analysis.summary(sample_graph())
+    info = measures.summary(sample_graph())
     assert info["articles"] == 4
     assert info["entities"] == 13
     assert info["entities_by_type"]["Organization"] == 6
@@ -227,14 +227,14 @@ def test_importance_is_a_deterministic_pagerank() -> None:
     import networkx as nx
     from networkx.algorithms.link_analysis.pagerank_alg import _pagerank_python
 
-    nxg = analysis.to_networkx(sample_graph())
-    ranks = analysis.importance(nxg)
-    assert ranks == analysis.importance(analysis.to_networkx(sample_graph()))
+    nxg = measures.to_networkx(sample_graph())
+    ranks = measures.importance(nxg)
+    assert ranks == measures.importance(measures.to_networkx(sample_graph()))
     assert sum(ranks.values()) == pytest.approx(1.0)
     assert max(ranks, key=ranks.get) == str(mint("entity", "OpenAI"))
     undirected = nx.Graph()
     undirected.add_nodes_from(nxg.nodes)
-    for (s, _rel, o), _ev in analysis.facts(nxg):
+    for (s, _rel, o), _ev in measures.facts(nxg):
         weight = undirected.edges[s, o]["weight"] + 1 if undirected.has_edge(s, o) else 1
         undirected.add_edge(s, o, weight=weight)
     expected = _pagerank_python(undirected, weight="weight", tol=1e-12, max_iter=1000)
@@ -243,8 +243,8 @@ def test_importance_is_a_deterministic_pagerank() -> None:
 
 
 def test_degree_ranking() -> None:
-    nxg = analysis.to_networkx(sample_graph())
-    ranking = analysis.degree_ranking(nxg, n=3)
+    nxg = measures.to_networkx(sample_graph())
+    ranking = measures.degree_ranking(nxg, n=3)
     assert ranking[0] == ("OpenAI", "Organization", 5)
     assert ranking[1] == ("DeepSeek", "Organization", 3)
     assert len(ranking) == 3
@@ -252,10 +252,10 @@ def test_degree_ranking() -> None:
 
 
 def test_empty_graph() -> None:
-    nxg = analysis.to_networkx(Graph())
+    nxg = measures.to_networkx(Graph())
     assert nxg.number_of_nodes() == 0
-    assert analysis.importance(nxg) == {}
-    assert analysis.summary(Graph())["entities"] == 0
+    assert measures.importance(nxg) == {}
+    assert measures.summary(Graph())["entities"] == 0
 
 
 # ---- the page ----------------------------------------------------------------------------------

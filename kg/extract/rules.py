@@ -20,10 +20,10 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from .analyse import folded_words
-from .money import money_spans
-from .ontology import Ontology, PatternSet, RelationSpec, fold, one_word
-from .records import Fact, Mention, Money
+from ..analyse import folded_words
+from ..money import money_spans
+from ..ontology import Ontology, PatternSet, RelationSpec, fold, one_word
+from ..records import Fact, Mention, Money
 
 log = logging.getLogger(__name__)
 
