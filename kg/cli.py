@@ -95,9 +95,17 @@ def cli(verbose: int) -> None:
     help="A spaCy model package or saved pipeline whose entities add names the knowledge base "
     "lacks ('auto': en_core_web_sm / pt_core_news_sm where installed; 'none': rules only).",
 )
+@click.option(
+    "--extractor",
+    default="default",
+    show_default=True,
+    metavar="MODEL_DIR|default|none",
+    help="The trained model that decides the facts: a folder made by `kg train`, the one shipped "
+    "with kg ('default'), or 'none' for the rules alone.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress bar, no summary).")
 @user_errors
-def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, quiet):
+def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, extractor, quiet):
     """Build the knowledge graph of every article under PATHS.
 
     Reads .txt, .md, .html/.htm, .json and .jsonl files recursively, in Portuguese and
@@ -128,6 +136,7 @@ def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, quiet)
             jobs=jobs,
             cache=not no_cache,
             model=model,
+            extractor=extractor,
         )
     finally:
         progress.done()
@@ -303,6 +312,61 @@ def stats(out, top):
     click.echo("most connected:")
     for label, type_name, degree in result["most_connected"]:
         click.echo(f"  {label} ({type_name}): {degree}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option(
+    "--gold",
+    "gold",
+    required=True,
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of gold files (<id>.json, the `kg eval` format), each with its article beside it (repeatable).",
+)
+@click.argument("articles", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    default="kg-extractor",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the trained model is saved to.",
+)
+@click.option(
+    "--folds", default=5, show_default=True, type=click.IntRange(min=0), help="Cross-validation folds (0: none)."
+)
+@click.option("--seed", default=13, show_default=True, type=int, help="Seed of the folds and the learner.")
+@click.option("--no-rule-features", is_flag=True, help="Train without the rules' verdicts as features.")
+@click.option(
+    "--ontology",
+    "ontology",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Extra ontology or knowledge-base Turtle file or folder (repeatable).",
+)
+@user_errors
+def train(gold, articles, out, folds, seed, no_rule_features, ontology):
+    """Train the extractor on annotated articles and save it.
+
+    Each gold file <id>.json is matched with its article: <id>.txt (or .md, .html, .json)
+    beside it or under ARTICLES. With --folds K, prints K-fold cross-validated precision,
+    recall and F1 per relation and for amounts (folds by article), next to the rules alone
+    on the same folds. `kg build --extractor OUT` then uses the model.
+
+    \b
+    Examples:
+      kg train --gold my-gold/ --out my-model
+      kg build articles/ --extractor my-model
+    """
+    from .train import TrainConfig, report_lines, train as run_train
+
+    config = TrainConfig(seed=seed, folds=max(folds, 2), rule_features=not no_rule_features)
+    model, cv = run_train(
+        gold, [str(a) for a in articles], out=out, config=config, ontology=ontology, cross_validation=folds >= 2
+    )
+    for line in report_lines(model, cv):
+        click.echo(line)
+    click.echo(f"model: {out}")
 
 
 @cli.command("eval", context_settings=CONTEXT)

@@ -33,3 +33,11 @@ class QueryError(KGError):
 
 class ModelError(KGError):
     """A spaCy model was asked for that is not installed."""
+
+
+class ExtractorError(KGError):
+    """A trained extractor folder is missing, corrupt, or was made for another version of `kg`."""
+
+
+class TrainError(KGError):
+    """Training data cannot be used (no gold files, no articles, nothing to learn from)."""

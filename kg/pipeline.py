@@ -52,17 +52,21 @@ class BuildReport:
         return sum(self.facts_by_relation.values())
 
 
-def process_article(article: Article, ontology: Sequence[str] = (), model: str | None = None) -> ArticleResult:
-    """Analyse one article and extract its mentions and facts (a pure function of text, ontology and model).
+def process_article(
+    article: Article, ontology: Sequence[str] = (), model: str | None = None, extractor: str | None = None
+) -> ArticleResult:
+    """Analyse one article and extract its mentions and facts (a pure function of text, ontology and models).
 
     `model` names a spaCy model package or saved pipeline whose entities add candidates ("auto": the
-    language's small model where installed; None: no model).
+    language's small model where installed; None: no model). `extractor` is the folder of a trained
+    extractor (see `kg.extract.resolve_extractor`); None: the rules alone decide.
     """
     lang = pipeline_language(article.lang) or "en"
     kb = load_ontology(tuple(str(p) for p in ontology))
     doc = analyse(article.document, lang, ontology, model)
     mentions = link.mentions(doc, kb)
-    found = extract.facts(doc, mentions, kb, lang, article.id, article.published)
+    decider = extract.load_extractor(extractor) if extractor else None
+    found = extract.facts(doc, mentions, kb, lang, article.id, article.published, decider)
     return ArticleResult(article=article, mentions=tuple(mentions), facts=tuple(found))
 
 
@@ -78,6 +82,7 @@ def build(
     cache: bool = True,
     on_stage: Callable[[str], Any] | None = None,
     model: str | None = "auto",
+    extractor: str | os.PathLike[str] | None = "default",
 ) -> BuildReport:
     """Build the knowledge graph of every article under `paths` into the folder `out`.
 
@@ -91,7 +96,9 @@ def build(
     ontology and the versions of `kg` and its pipeline are unchanged. `on_article` is called with
     each article (or skipped input) once it is processed, in input order; `on_stage` with the name
     of each stage that follows ("graph": the store and graph.ttl, "page"). `model` is a spaCy model for names the
-    knowledge base lacks (see `process_article`); `kg` needs none.
+    knowledge base lacks (see `process_article`); `kg` needs none. `extractor` is the trained model that
+    decides the facts: "default" (the one shipped with `kg`), a folder made by `kg train`, or "none"
+    for the rules alone.
     """
     from .store import build_lock
 
@@ -103,7 +110,8 @@ def build(
     from .analyse import resolve_model
 
     models = {lang: resolve_model(model, lang) for lang in SUPPORTED_LANGUAGES}  # fails early if missing
-    settings = (ontology_paths, model)
+    chosen = extract.resolve_extractor(extractor)  # fails early for a missing or corrupt model
+    settings = (ontology_paths, model, chosen)
     report.seconds["ontology"] = time.perf_counter() - started
 
     paths = list(paths)
@@ -118,7 +126,10 @@ def build(
             from .cache import ArticleCache, cache_salt
 
             used_models = ",".join(f"{lang}={name}" for lang, name in sorted(models.items()) if name)
-            article_cache = ArticleCache(out_dir, cache_salt(PIPELINE_VERSION, kb.version + "|models=" + used_models))
+            decider = extract.load_extractor(chosen).digest if chosen else "rules"
+            article_cache = ArticleCache(
+                out_dir, cache_salt(PIPELINE_VERSION, f"{kb.version}|models={used_models}|extractor={decider}")
+            )
         job = _Build(paths, out_dir, kb, settings, max_nodes, strict, report, article_cache)
         with _fewer_collections():
             try:
@@ -372,7 +383,7 @@ class _Pending:
         return self.result is not None or isinstance(self.item, (Skipped, Unchanged))
 
 
-Settings = tuple[tuple[str, ...], str | None]  # (ontology paths, spaCy model) every worker needs
+Settings = tuple[tuple[str, ...], str | None, str | None]  # (ontology paths, spaCy model, extractor) workers need
 
 
 def _write_page(reader: Any, page: Path, max_nodes: int | None, statements: Any) -> dict[str, Any]:

@@ -165,7 +165,8 @@ class _Lexicon:
 
 
 @lru_cache(maxsize=16)
-def _lexicon(ontology_version: str, lang: str, ontology: Ontology) -> _Lexicon:
+def lexicon(ontology_version: str, lang: str, ontology: Ontology) -> _Lexicon:
+    """The ontology's words for `lang`, indexed (cached per ontology version)."""
     return _Lexicon(ontology, lang)
 
 
@@ -178,7 +179,7 @@ def facts(
     doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str, article_id: str, date: str = ""
 ) -> list[Fact]:
     """All facts the sentences of `doc` state between the linked `mentions`."""
-    lex = _lexicon(ontology.version, lang, ontology)
+    lex = lexicon(ontology.version, lang, ontology)
     words = folded_words(doc)
     by_char = {t.idx: t.i for t in doc}
     ends = {t.idx + len(t.text): t.i + 1 for t in doc}

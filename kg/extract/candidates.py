@@ -1,0 +1,189 @@
+"""Candidates: the typed pairs of entities a sentence may relate, for the model to decide on.
+
+A candidate joins two *ends* in one sentence. An end is a named mention, or a phrase that refers to
+an entity named elsewhere: "a empresa", "the company", "its", "o grupo" stand for the organisation
+the article is about or the one the previous sentence opened with. The rules' facts are candidates
+too, since some of them reach across sentences. Pairs are kept only where the types fit some
+relation's domain and range in the ontology.
+
+Long sentences are bounded: at most `MAX_ENDS` ends and `MAX_PAIRS` pairs a sentence, the
+nearest pairs first, and no pair further apart than `MAX_DISTANCE` tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from ..ontology import Ontology, PatternSet
+from ..records import Fact, Mention
+
+MAX_ENDS = 24  # ends kept per sentence (named ones first, in text order)
+MAX_PAIRS = 96  # pairs per sentence, the nearest first
+MAX_DISTANCE = 60  # tokens between two ends of a pair
+
+PRONOUNS = {
+    "en": {"it", "its", "itself"},
+    "pt": {"ela", "seu", "sua", "seus", "suas", "dela"},
+}
+DEFINITE = {"the", "o", "a", "os", "as", "this", "esta", "este", "essa", "esse", "that"}
+
+
+@dataclass(frozen=True)
+class End:
+    """One end of a candidate: an entity and where the sentence names or refers to it."""
+
+    key: str
+    type: str
+    start: int  # token span in the doc
+    end: int
+    via: str  # "name", "demonym", "anaphor" (a referring phrase), "rule" (only the rules' fact places it)
+    source: str = "kb"  # the mention's source ("kb", "rule", "demonym", "model")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An ordered pair of ends in one sentence, and the relations whose types it fits."""
+
+    sentence: int
+    start: int  # token span of the sentence
+    end: int
+    subject: End
+    object: End
+    relations: tuple[str, ...]
+
+
+def _fits(ontology: Ontology, s: End, o: End) -> tuple[str, ...]:
+    out = []
+    for name, spec in ontology.relations.items():
+        if s.type not in spec.domain or o.type not in spec.range:
+            continue
+        if spec.symmetric and (s.start, s.end) > (o.start, o.end):
+            continue  # a symmetric relation is decided once per pair, in text order
+        if name == "competesWith" and s.type != o.type:
+            continue
+        out.append(name)
+    return tuple(out)
+
+
+def topic(mentions: Sequence[Mention], label: str = "Organization") -> str | None:
+    """The entity of `label` an article mentions most (the first on ties): what "the company" means."""
+    counts: dict[str, int] = {}
+    for m in mentions:
+        if m.label == label and m.source != "demonym":
+            counts[m.key] = counts.get(m.key, 0) + 1
+    if not counts:
+        return None
+    best = max(counts.values())
+    return next(k for k in counts if counts[k] == best)
+
+
+def referring_phrases(
+    words: Sequence[str], start: int, end: int, taken: set[int], org_nouns: PatternSet, lang: str
+) -> Iterator[int]:
+    """Token positions of phrases that refer to an organisation without naming it: a definite article
+    and an organisation noun with no name after it ("a empresa", "the company"), or a pronoun."""
+    pronouns = PRONOUNS.get(lang, set())
+    for i in range(start, end):
+        if i in taken:
+            continue
+        if words[i] in pronouns:
+            yield i
+        elif i > start and words[i - 1] in DEFINITE and org_nouns.at(words, i) and (i + 1) not in taken:
+            yield i
+
+
+def sentence_candidates(
+    number: int,
+    start: int,
+    end: int,
+    ends: list[End],
+    ontology: Ontology,
+) -> list[Candidate]:
+    """The typed pairs of `ends` in one sentence, bounded as the module says."""
+    ends = ends[:MAX_ENDS]
+    pairs: list[tuple[int, Candidate]] = []
+    for a in ends:
+        for b in ends:
+            if a is b or a.key == b.key:
+                continue
+            distance = max(a.start, b.start) - min(a.end, b.end)
+            if distance > MAX_DISTANCE:
+                continue
+            relations = _fits(ontology, a, b)
+            if relations:
+                pairs.append((distance, Candidate(number, start, end, a, b, relations)))
+    pairs.sort(key=lambda dc: (dc[0], dc[1].subject.start, dc[1].object.start))
+    return [c for _, c in pairs[:MAX_PAIRS]]
+
+
+def article_candidates(
+    doc: Doc,
+    words: Sequence[str],
+    mentions: Sequence[Mention],
+    ontology: Ontology,
+    lang: str,
+    rule_facts: Sequence[Fact],
+    org_nouns: PatternSet,
+) -> Iterator[Candidate]:
+    """Every candidate of an article, sentence by sentence."""
+    by_char = {t.idx: t.i for t in doc}
+    ends_at = {t.idx + len(t.text): t.i + 1 for t in doc}
+    named: dict[int, list[End]] = {}
+    for m in mentions:
+        if m.start in by_char and m.end in ends_at:
+            via = "demonym" if m.source == "demonym" else "name"
+            named.setdefault(m.sentence, []).append(
+                End(m.key, m.label, by_char[m.start], ends_at[m.end], via, m.source)
+            )
+    types = {m.key: m.label for m in mentions}
+    about = topic(mentions)
+    previous: str | None = None
+    for number, sent in enumerate(doc.sents):
+        ends = list(named.get(number, []))
+        taken = {i for e in ends for i in range(e.start, e.end)}
+        opener = next((e for e in ends if e.type == "Organization" and e.via == "name"), None)
+        referent = previous or about
+        if referent is not None:
+            for i in referring_phrases(words, sent.start, sent.end, taken, org_nouns, lang):
+                ends.append(End(referent, "Organization", i, i + 1, "anaphor"))
+        if about is not None and about != referent and any(e.via == "anaphor" for e in ends):
+            for e in [e for e in ends if e.via == "anaphor"]:
+                ends.append(End(about, "Organization", e.start, e.end, "anaphor"))
+        ends.sort(key=lambda e: (e.via == "anaphor", e.start, e.end))
+        found = sentence_candidates(number, sent.start, sent.end, ends, ontology)
+        seen = {(c.subject.key, c.object.key) for c in found}
+        # the rules' facts of this sentence whose ends the pairs above lack (cross-sentence referents)
+        for f in rule_facts:
+            if not (sent.start_char <= f.start < sent.end_char):
+                continue
+            for s_key, o_key in ((f.subject, f.object), (f.object, f.subject)):
+                if (s_key, o_key) in seen or s_key not in types or o_key not in types:
+                    continue
+                s = _placed(s_key, types[s_key], ends, sent.start)
+                o = _placed(o_key, types[o_key], ends, sent.start)
+                relations = _fits(ontology, s, o) if s.start != o.start else _fits_unordered(ontology, s, o)
+                if relations:
+                    seen.add((s_key, o_key))
+                    found.append(Candidate(number, sent.start, sent.end, s, o, relations))
+        yield from found
+        if opener is not None and not any(words[i] == "," for i in range(sent.start, opener.start)):
+            previous = opener.key
+
+
+def _placed(key: str, type_name: str, ends: list[End], sentence_start: int) -> End:
+    for e in ends:
+        if e.key == key:
+            return e
+    return End(key, type_name, sentence_start, sentence_start, "rule")
+
+
+def _fits_unordered(ontology: Ontology, s: End, o: End) -> tuple[str, ...]:
+    """Relations for two ends with no position of their own (both placed by the rules)."""
+    return tuple(
+        name
+        for name, spec in ontology.relations.items()
+        if s.type in spec.domain and o.type in spec.range and not (name == "competesWith" and s.type != o.type)
+    )

@@ -1,0 +1,152 @@
+"""From an analysed article to facts: candidates, their features, the model's decision, amounts.
+
+Without a model the rules' facts are the answer (`kg build --extractor none`); with one, the rules'
+verdicts are features among others and the model decides every candidate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from ..analyse import folded_words
+from ..money import money_spans
+from ..ontology import Ontology
+from ..records import Fact, Mention, Money
+from . import amounts, rules
+from .candidates import Candidate, article_candidates
+from .features import SentenceCues, candidate_features
+from .model import RelationModel
+
+
+@dataclass(frozen=True)
+class Row:
+    """A candidate with its features and where its sentence is in the text."""
+
+    candidate: Candidate
+    features: tuple[str, ...]
+    sentence_start: int  # character offsets of the sentence
+    sentence_end: int
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """What extraction reads of one article: the rules' facts and every candidate row."""
+
+    rule_facts: tuple[Fact, ...]
+    rows: tuple[Row, ...]
+    money: tuple[Money, ...]
+
+
+def sentence_cues(words: Sequence[str], start: int, end: int, lex) -> SentenceCues:
+    """Trigger words per relation, negation and hedge words of one sentence (token positions)."""
+    triggers = []
+    negations, hedges = [], []
+    for i in range(start, end):
+        for spec, patterns in lex.relations:
+            for pattern, (inverse, _tight) in patterns.matches(words, i):
+                if i + len(pattern) <= end:
+                    triggers.append((i, i + len(pattern), spec.name, inverse))
+                    break
+        if lex.negation.at(words, i):
+            negations.append(i)
+        if lex.hedge.at(words, i):
+            hedges.append(i)
+    return SentenceCues(tuple(triggers), tuple(negations), tuple(hedges))
+
+
+def analysed(
+    doc: Doc,
+    mentions: Sequence[Mention],
+    ontology: Ontology,
+    lang: str,
+    article_id: str,
+    date: str = "",
+    rule_features: bool = True,
+) -> Analysed:
+    """The rules' facts and the candidate rows of an article."""
+    lex = rules.lexicon(ontology.version, lang, ontology)
+    words = [w if w.strip() else "_" for w in folded_words(doc)]  # whitespace tokens as one symbol
+    rule_facts = rules.facts(doc, mentions, ontology, lang, article_id, date)
+    sentences = list(doc.sents)
+    verdicts: dict[tuple[int, str, str], list[str]] = {}
+    for f in rule_facts:
+        for number, sent in enumerate(sentences):
+            if sent.start_char <= f.start < sent.end_char:
+                symmetric = ontology.relations[f.predicate].symmetric
+                verdicts.setdefault((number, f.subject, f.object), []).append(f.predicate)
+                verdicts.setdefault((number, f.object, f.subject), []).append(
+                    f.predicate if symmetric else f.predicate + "~"
+                )
+                break
+    cues: dict[int, SentenceCues] = {}
+    rows = []
+    for c in article_candidates(doc, words, mentions, ontology, lang, rule_facts, lex.org_nouns):
+        if c.sentence not in cues:
+            cues[c.sentence] = sentence_cues(words, c.start, c.end, lex)
+        sent = sentences[c.sentence]
+        given = verdicts.get((c.sentence, c.subject.key, c.object.key), []) if rule_features else []
+        others = sum(1 for m in mentions if m.sentence == c.sentence) - 2
+        row = candidate_features(c, words, cues[c.sentence], sorted(set(given)), lang, max(0, others))
+        rows.append(Row(c, tuple(row), sent.start_char, sent.end_char))
+    money = tuple(money_spans(doc.text, lang))
+    return Analysed(tuple(rule_facts), tuple(rows), money)
+
+
+def decide(
+    doc: Doc,
+    result: Analysed,
+    model: RelationModel,
+    ontology: Ontology,
+    article_id: str,
+    date: str = "",
+) -> list[Fact]:
+    """The facts the model finds among the candidate rows, one per relation, pair and sentence."""
+    if not result.rows:
+        return []
+    probabilities = model.probabilities([r.features for r in result.rows])
+    column = {name: i for i, name in enumerate(model.relations)}
+    rule_amounts = {
+        (f.subject, f.object, f.start): (f.amount, f.currency) for f in result.rule_facts if f.amount is not None
+    }
+    found: dict[tuple[str, str, str, int], Fact] = {}
+    text = doc.text
+    for row, p in zip(result.rows, probabilities):
+        c = row.candidate
+        for relation in c.relations:
+            if relation not in column:
+                continue
+            confidence = float(p[column[relation]])
+            if confidence < model.thresholds.get(relation, 0.5):
+                continue
+            s, o = c.subject.key, c.object.key
+            if s == o:
+                continue
+            if ontology.relations[relation].symmetric and o < s:
+                s, o = o, s
+            sentence = text[row.sentence_start : row.sentence_end]
+            lead = len(sentence) - len(sentence.lstrip())
+            start = row.sentence_start + lead
+            key = (s, relation, o, start)
+            old = found.get(key)
+            if old is not None and old.confidence >= confidence:
+                continue
+            amount: tuple = (None, "")
+            if relation == "investsIn":
+                amount = rule_amounts.get((s, o, start)) or amounts.attach(row, result, text)
+            found[key] = Fact(
+                subject=s,
+                predicate=relation,
+                object=o,
+                article=article_id,
+                evidence=sentence.strip(),
+                start=start,
+                end=row.sentence_start + len(sentence.rstrip()),
+                confidence=round(confidence, 3),
+                amount=amount[0],
+                currency=amount[1] if amount[0] is not None else "",
+                date=date,
+            )
+    return sorted(found.values(), key=lambda f: (f.start, f.predicate, f.subject, f.object))

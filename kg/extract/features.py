@@ -1,0 +1,121 @@
+"""Features: what the model sees of a candidate, as a list of strings (a pure function of the candidate).
+
+They are meant to carry over to unseen text: the words between and around the two ends, the
+ontology's trigger words and where they stand, the types, order and distance of the ends, lists,
+appositions, possessives, negation and hedges, and the verdicts of the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .candidates import Candidate
+
+BETWEEN_WORDS = 8  # words taken from each side of a long gap
+WINDOW = 3  # words around the pair
+TRIGGER_REACH = 6  # how far outside the pair a trigger word still counts
+LIST_WORDS = {"and", "e", "or", "ou", "&", ","}
+POSSESSIVE_WORDS = {"'s", "de", "da", "do", "das", "dos", "of"}
+FEATURES_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class SentenceCues:
+    """What the ontology's lexicon finds in one sentence: trigger words per relation, negation, hedges."""
+
+    triggers: tuple[tuple[int, int, str, bool], ...]  # (start, end, relation, inverse)
+    negations: tuple[int, ...]
+    hedges: tuple[int, ...]
+
+
+def _bucket(n: int) -> str:
+    for limit in (0, 1, 2, 3, 5, 8, 12, 20, 40):
+        if n <= limit:
+            return str(limit)
+    return "more"
+
+
+def candidate_features(
+    c: Candidate,
+    words: Sequence[str],
+    cues: SentenceCues,
+    rule_verdicts: Sequence[str],
+    lang: str,
+    others_between: int,
+) -> list[str]:
+    """The features of `c`; `rule_verdicts` are the rules' relations for this subject and object
+    (``"investsIn"``, or ``"investsIn~"`` when the rules state it the other way round)."""
+    s, o = c.subject, c.object
+    forward = s.start <= o.start
+    first, second = (s, o) if forward else (o, s)
+    d = "f" if forward else "b"
+    out = [f"ty:{s.type}>{o.type}", f"dir:{d}", f"ty:{s.type}>{o.type}:{d}", f"lang:{lang}"]
+    out += [f"via:s:{s.via}", f"via:o:{o.via}", f"src:s:{s.source}", f"src:o:{o.source}"]
+    if rule_verdicts:
+        out += [f"rule:{v}" for v in rule_verdicts]
+        out += [f"rule:{v}:{s.type}>{o.type}" for v in rule_verdicts]
+    else:
+        out.append("rule:none")
+    placed = s.via != "rule" and o.via != "rule"
+    if not placed:
+        out.append("unplaced")
+        for start, _end, relation, inverse in cues.triggers:
+            out.append(f"tr:{relation}:{'inv' if inverse else 'act'}:any")
+        return out
+
+    lo, hi = first.end, second.start
+    gap = max(0, hi - lo)
+    out.append(f"gap:{_bucket(gap)}")
+    out.append(f"others:{_bucket(others_between)}")
+    between = list(words[lo:hi]) if hi > lo else []
+    if len(between) > 2 * BETWEEN_WORDS:
+        between = between[:BETWEEN_WORDS] + between[-BETWEEN_WORDS:]
+    if not between:
+        out.append("b:none")
+    for w in between:
+        out.append(f"b:{w}")
+        out.append(f"b:{w}:{d}")
+    for w1, w2 in zip(between, between[1:]):
+        out.append(f"bb:{w1}_{w2}")
+    if gap <= 4:
+        out.append("bs:" + "_".join(between))
+    if between and all(w in LIST_WORDS for w in between):
+        out.append("list")
+    if between and between[0] in POSSESSIVE_WORDS and gap <= 3:
+        out.append(f"poss:{between[0]}:{d}")
+    if "(" in between or (between and between[0] == ","):
+        out.append("apposition?")
+    for k in range(1, WINDOW + 1):
+        i = first.start - k
+        if i >= c.start:
+            out.append(f"l{k}:{words[i]}")
+        j = second.end + k - 1
+        if j < c.end:
+            out.append(f"r{k}:{words[j]}")
+    if first.start == c.start:
+        out.append("first:opens")
+    for start, end, relation, inverse in cues.triggers:
+        if lo <= start and end <= hi:
+            where = "mid"
+        elif first.start - TRIGGER_REACH <= start < first.start:
+            where = "left"
+        elif second.end <= start < second.end + TRIGGER_REACH:
+            where = "right"
+        else:
+            where = "far"
+        kind = "inv" if inverse else "act"
+        out.append(f"tr:{relation}:{kind}:{where}")
+        out.append(f"tr:{relation}:{kind}:{where}:{d}")
+        out.append(f"tr:{relation}:{kind}:{where}:{d}:{s.type}>{o.type}")
+        if where == "mid":
+            out.append(f"tr:{relation}:{kind}:mid:gap{_bucket(gap)}")
+    for i in cues.negations:
+        if first.start - TRIGGER_REACH <= i < hi:
+            out.append("neg")
+            break
+    for i in cues.hedges:
+        if first.start - TRIGGER_REACH <= i < second.end + TRIGGER_REACH:
+            out.append("hedge")
+            break
+    return out

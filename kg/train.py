@@ -1,0 +1,466 @@
+"""Train the extractor from annotated articles, and measure it by k-fold cross-validation by article.
+
+Gold files are the `kg eval` format (`<id>.json`, see `kg.evaluate.load_gold`); each one's article
+is the file of the same name beside it (`<id>.txt`, `.md`, `.html`, `.json`) or among the article
+paths given. A candidate is a positive example of a relation when the gold states that relation
+between the entities its ends link to and the candidate's sentence overlaps the gold evidence.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import __version__, link
+from .analyse import analyse
+from .errors import TrainError
+from .evaluate import load_gold, normalise
+from .extract.decide import Analysed, analysed, decide
+from .extract.model import RelationModel, TrainConfig, fit
+
+__all__ = ["TrainConfig", "train", "prepare", "cross_validate", "report_lines"]
+from .namespace import RELATIONS, SYMMETRIC
+from .ontology import Ontology
+from .ontology import load as load_ontology
+from .read import pipeline_language, read_file
+from .records import Article, Fact, Mention
+
+log = logging.getLogger(__name__)
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json")
+
+
+@dataclass
+class Example:
+    """One annotated article, analysed: its gold, its mentions, candidates and their labels."""
+
+    article: Article
+    gold: dict[str, Any]
+    mentions: list[Mention]
+    analysed: Analysed
+    labels: np.ndarray  # (rows, relations) of POSITIVE, NEGATIVE, UNKNOWN
+    gold_ids: dict[str, set[str]]  # entity key → gold entity ids it matches
+    doc: Any = None
+
+
+@dataclass
+class Scores:
+    """Corpus-level counts per relation and for amounts, as `score.py` counts them."""
+
+    counts: dict[str, list[int]] = field(default_factory=lambda: {r: [0, 0, 0] for r in RELATIONS})
+    amounts: list[int] = field(default_factory=lambda: [0, 0])
+
+    def prf(self, relations: Iterable[str]) -> tuple[float, float, float]:
+        tp = sum(self.counts[r][0] for r in relations)
+        fp = sum(self.counts[r][1] for r in relations)
+        fn = sum(self.counts[r][2] for r in relations)
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r_ = tp / (tp + fn) if tp + fn else 0.0
+        return p, r_, (2 * p * r_ / (p + r_) if p + r_ else 0.0)
+
+
+def find_articles(gold_dir: Path, docs: Sequence[dict[str, Any]], paths: Sequence[str]) -> dict[str, Article]:
+    """The article of each gold file: `<id>.<ext>` beside it or anywhere under `paths`."""
+    files: dict[str, Path] = {}
+    gold_files = {(gold_dir / f"{doc['id']}.json").resolve() for doc in docs}
+    for folder in [*map(Path, paths), gold_dir]:
+        candidates = [folder] if folder.is_file() else sorted(folder.rglob("*")) if folder.is_dir() else []
+        candidates.sort(
+            key=lambda f: ARTICLE_SUFFIXES.index(f.suffix.lower()) if f.suffix.lower() in ARTICLE_SUFFIXES else 99
+        )
+        for f in candidates:
+            if f.suffix.lower() not in ARTICLE_SUFFIXES or f.stem in files or f.resolve() in gold_files:
+                continue
+            if f.is_file():
+                files[f.stem] = f
+    out = {}
+    for doc in docs:
+        path = files.get(doc["id"])
+        if path is None:
+            raise TrainError(f"no article for gold file {doc['id']}.json (looked for {doc['id']}.txt and the like)")
+        articles = [a for a in read_file(path) if isinstance(a, Article)]
+        if not articles:
+            raise TrainError(f"{path}: the article of {doc['id']}.json cannot be read")
+        a = articles[0]
+        out[doc["id"]] = Article(
+            id=doc["id"],
+            path=a.path,
+            title=a.title,
+            text=a.text,
+            lang=doc.get("lang") or a.lang,
+            url=a.url,
+            published=a.published,
+            sha256=a.sha256,
+        )
+    return out
+
+
+def _key_names(mentions: Sequence[Mention], kb: Ontology) -> dict[str, set[str]]:
+    names: dict[str, set[str]] = defaultdict(set)
+    for m in mentions:
+        names[m.key].add(normalise(m.text))
+        entity = kb.entities.get(m.key)
+        if entity is not None:
+            names[m.key].add(normalise(entity.label))
+            names[m.key].update(normalise(a) for a in entity.aliases)
+    return names
+
+
+def gold_ids(mentions: Sequence[Mention], kb: Ontology, gold: dict[str, Any]) -> dict[str, set[str]]:
+    """For each entity key of the article, the gold entities whose names it bears."""
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for e in gold["entities"]:
+        for n in e["names"]:
+            by_name[normalise(n)].add(e["id"])
+    return {
+        key: set().union(*(by_name.get(n, set()) for n in names)) for key, names in _key_names(mentions, kb).items()
+    }
+
+
+def _evidence_spans(text: str, gold: dict[str, Any]) -> dict[tuple[str, str, str], list[tuple[int, int]]]:
+    spans: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
+    for r in gold["relations"]:
+        s, p, o = r["s"], r["p"], r["o"]
+        if p in SYMMETRIC:
+            s, o = sorted((s, o))
+        evidence = (r.get("evidence") or "").strip()
+        at = text.find(evidence) if evidence else -1
+        spans[(s, p, o)].append((at, at + len(evidence)) if at >= 0 else (-1, -1))
+    return spans
+
+
+POSITIVE, NEGATIVE, UNKNOWN = 1, 0, -1
+
+
+def label_rows(result: Analysed, ids: dict[str, set[str]], gold: dict[str, Any], text: str) -> np.ndarray:
+    """Which relations each candidate row states according to the gold (see the module): `POSITIVE`,
+    `NEGATIVE`, or `UNKNOWN` for a fact the gold states with its evidence in another sentence (this
+    sentence may say it again, so the row teaches nothing either way)."""
+    spans = _evidence_spans(text, gold)
+    labels = np.zeros((len(result.rows), len(RELATIONS)), dtype=np.int8)
+    for n, row in enumerate(result.rows):
+        c = row.candidate
+        for relation in c.relations:
+            for gs in ids.get(c.subject.key, ()):
+                for go in ids.get(c.object.key, ()):
+                    a, b = sorted((gs, go)) if relation in SYMMETRIC else (gs, go)
+                    where = spans.get((a, relation, b))
+                    if not where:
+                        continue
+                    if any(s < 0 or (s < row.sentence_end and row.sentence_start < e) for s, e in where):
+                        labels[n, RELATIONS.index(relation)] = POSITIVE
+                    elif labels[n, RELATIONS.index(relation)] == NEGATIVE:
+                        labels[n, RELATIONS.index(relation)] = UNKNOWN
+    return labels
+
+
+def prepare(
+    gold_dirs: str | Path | Sequence[str | Path],
+    paths: Sequence[str] = (),
+    ontology: Sequence[str] = (),
+    rule_features: bool = True,
+    on_article: Callable[[str], Any] | None = None,
+) -> list[Example]:
+    """Analyse every annotated article of the gold folders once: mentions, candidates, features, labels."""
+    folders = [Path(gold_dirs)] if isinstance(gold_dirs, (str, Path)) else [Path(g) for g in gold_dirs]
+    if not folders:
+        raise TrainError("no gold folder given")
+    pairs = []
+    seen: set[str] = set()
+    for folder in folders:
+        docs = load_gold(folder)
+        articles = find_articles(folder, docs, paths)
+        for gold in docs:
+            if gold["id"] in seen:
+                raise TrainError(f"gold id {gold['id']} appears twice ({folder})")
+            seen.add(gold["id"])
+            pairs.append((gold, articles[gold["id"]]))
+    kb = load_ontology(tuple(str(p) for p in ontology))
+    out = []
+    for gold, article in pairs:
+        lang = pipeline_language(article.lang) or "en"
+        doc = analyse(article.document, lang, ontology)
+        mentions = link.mentions(doc, kb)
+        result = analysed(doc, mentions, kb, lang, article.id, article.published, rule_features=rule_features)
+        ids = gold_ids(mentions, kb, gold)
+        labels = label_rows(result, ids, gold, doc.text)
+        out.append(Example(article, gold, mentions, result, labels, ids, doc))
+        if on_article:
+            on_article(article.id)
+    return out
+
+
+def folds(ids: Sequence[str], k: int, seed: int) -> list[list[str]]:
+    """`k` disjoint groups of article ids, a deterministic shuffle of `seed`."""
+    if k < 2:
+        raise TrainError("cross-validation needs at least 2 folds")
+    if len(ids) < k:
+        raise TrainError(f"{len(ids)} annotated article(s) cannot be split into {k} folds")
+    order = sorted(ids)
+    random.Random(seed).shuffle(order)
+    return [sorted(order[i::k]) for i in range(k)]
+
+
+def _matrix(examples: Sequence[Example]) -> tuple[list[tuple[str, ...]], np.ndarray, np.ndarray]:
+    rows, labels, applicable = [], [], []
+    for ex in examples:
+        for row, y in zip(ex.analysed.rows, ex.labels):
+            rows.append(row.features)
+            labels.append(y == POSITIVE)
+            applicable.append([r in row.candidate.relations and v != UNKNOWN for r, v in zip(RELATIONS, y)])
+    if not rows:
+        return [], np.zeros((0, len(RELATIONS)), bool), np.zeros((0, len(RELATIONS)), bool)
+    return rows, np.array(labels, dtype=bool), np.array(applicable, dtype=bool)
+
+
+def fit_model(examples: Sequence[Example], config: TrainConfig) -> RelationModel:
+    """A model fitted on every candidate of `examples`."""
+    rows, labels, applicable = _matrix(examples)
+    if not labels.any():
+        raise TrainError("the gold files state no relation that a candidate can express: nothing to learn")
+    model = fit(rows, labels, applicable, RELATIONS, config)
+    model.config = {
+        "kg": __version__,
+        "hyper": config.as_dict(),
+        "articles": len(examples),
+        "positives": {r: int(labels[:, i].sum()) for i, r in enumerate(RELATIONS)},
+    }
+    return model
+
+
+def predict(example: Example, model: RelationModel, ontology: Ontology) -> list[Fact]:
+    return decide(example.doc, example.analysed, model, ontology, example.article.id, example.article.published)
+
+
+def score(examples: Sequence[Example], predicted: dict[str, list[Fact]], kb: Ontology) -> Scores:
+    """Corpus-level scores of `predicted` facts (article id → facts), counted the way `score.py` does:
+    a fact matches when its ends bear the names of gold entities the gold relates; each gold fact is
+    found once; an amount is right within 1% and with the same currency."""
+    names: dict[str, set[str]] = defaultdict(set)
+    for ex in examples:
+        for key, n in _key_names(ex.mentions, kb).items():
+            names[key] |= n
+    gold_rel: dict[tuple[str, str, str], dict[str, Any]] = {}
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for ex in examples:
+        for e in ex.gold["entities"]:
+            for n in e["names"]:
+                by_name[normalise(n)].add(e["id"])
+        for r in ex.gold["relations"]:
+            s, p, o = r["s"], r["p"], r["o"]
+            if p in SYMMETRIC:
+                s, o = sorted((s, o))
+            old = gold_rel.get((s, p, o))
+            if old is None or (old.get("optional") and not r.get("optional")):
+                gold_rel[(s, p, o)] = dict(r)
+            elif "amount" in r and "amount" not in old:
+                old["amount"], old["currency"] = r["amount"], r.get("currency")
+    ids = {key: set().union(*(by_name.get(n, set()) for n in ns)) for key, ns in names.items()}
+    out = Scores()
+    triples: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    amounts: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
+    for facts in predicted.values():
+        for f in facts:
+            triples[f.predicate].add((f.subject, f.object))
+            if f.predicate == "investsIn" and f.amount is not None:
+                for gs in ids.get(f.subject, ()):
+                    for go in ids.get(f.object, ()):
+                        amounts[(gs, go)].append((float(f.amount), f.currency))
+    for relation in RELATIONS:
+        found: set[tuple[str, str, str]] = set()
+        tp = fp = 0
+        for s, o in sorted(triples[relation]):
+            keys = set()
+            for gs in ids.get(s, ()):
+                for go in ids.get(o, ()):
+                    a, b = sorted((gs, go)) if relation in SYMMETRIC else (gs, go)
+                    if (a, relation, b) in gold_rel:
+                        keys.add((a, relation, b))
+            if not keys:
+                fp += 1
+                continue
+            new = {k for k in keys if not gold_rel[k].get("optional")} - found
+            if new:
+                tp += 1
+                found |= new
+        fn = sum(1 for k, v in gold_rel.items() if k[1] == relation and not v.get("optional") and k not in found)
+        out.counts[relation] = [tp, fp, fn]
+    for (s, p, o), r in gold_rel.items():
+        if p != "investsIn" or "amount" not in r or r.get("optional"):
+            continue
+        out.amounts[1] += 1
+        want = float(r["amount"])
+        if any(
+            abs(a - want) <= 0.01 * want and c.upper() == str(r.get("currency", "")).upper() for a, c in amounts[(s, o)]
+        ):
+            out.amounts[0] += 1
+    return out
+
+
+def reach(examples: Sequence[Example]) -> dict[str, tuple[int, int, int]]:
+    """Per relation: (gold facts, facts whose both ends were found as entities, facts some candidate
+    could express), required facts only, per article."""
+    out: dict[str, list[int]] = {r: [0, 0, 0] for r in RELATIONS}
+    for ex in examples:
+        found_ids = set().union(*ex.gold_ids.values()) if ex.gold_ids else set()
+        expressible = set()
+        for row in ex.analysed.rows:
+            c = row.candidate
+            for relation in c.relations:
+                for gs in ex.gold_ids.get(c.subject.key, ()):
+                    for go in ex.gold_ids.get(c.object.key, ()):
+                        a, b = sorted((gs, go)) if relation in SYMMETRIC else (gs, go)
+                        expressible.add((a, relation, b))
+        seen = set()
+        for r in ex.gold["relations"]:
+            if r.get("optional"):
+                continue
+            s, p, o = r["s"], r["p"], r["o"]
+            if p in SYMMETRIC:
+                s, o = sorted((s, o))
+            if (s, p, o) in seen or p not in out:
+                continue
+            seen.add((s, p, o))
+            out[p][0] += 1
+            out[p][1] += s in found_ids and o in found_ids
+            out[p][2] += (s, p, o) in expressible
+    return {r: (v[0], v[1], v[2]) for r, v in out.items()}
+
+
+def choose_thresholds(
+    examples: Sequence[Example], probabilities: dict[str, np.ndarray], model: RelationModel, kb: Ontology
+) -> dict[str, float]:
+    """Per relation, the decision threshold that maximises that relation's F1 on out-of-fold predictions."""
+    chosen = {}
+    for relation in RELATIONS:
+        best = (-1.0, 0.5)
+        for t in np.arange(0.2, 0.9, 0.05):
+            model.thresholds = {r: (t if r == relation else 2.0) for r in RELATIONS}
+            predicted = {ex.article.id: _decide(ex, probabilities[ex.article.id], model, kb) for ex in examples}
+            tp, fp, fn = score(examples, predicted, kb).counts[relation]
+            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            if f1 > best[0] + 1e-9:
+                best = (f1, round(float(t), 2))
+        chosen[relation] = best[1]
+    model.thresholds = dict(chosen)
+    return chosen
+
+
+class _Fixed:
+    """A model whose probabilities were computed already (out-of-fold), for choosing thresholds."""
+
+    def __init__(self, p: np.ndarray, model: RelationModel):
+        self.p, self.relations, self.thresholds = p, model.relations, model.thresholds
+
+    def probabilities(self, rows) -> np.ndarray:
+        return self.p
+
+
+def _decide(ex: Example, p: np.ndarray, model: RelationModel, kb: Ontology) -> list[Fact]:
+    return decide(ex.doc, ex.analysed, _Fixed(p, model), kb, ex.article.id)  # type: ignore[arg-type]
+
+
+@dataclass
+class CrossValidation:
+    """Out-of-fold results: the folds, the scores per language and in all, the thresholds chosen."""
+
+    folds: list[list[str]]
+    scores: Scores
+    by_language: dict[str, Scores]
+    thresholds: dict[str, float]
+    rules: Scores
+    rules_by_language: dict[str, Scores]
+
+
+def cross_validate(examples: Sequence[Example], config: TrainConfig, kb: Ontology) -> CrossValidation:
+    """k-fold cross-validation by article: each fold is predicted by a model fitted on the others."""
+    groups = folds([ex.article.id for ex in examples], config.folds, config.seed)
+    probabilities: dict[str, np.ndarray] = {}
+    model = None
+    for group in groups:
+        held = set(group)
+        model = fit_model([ex for ex in examples if ex.article.id not in held], config)
+        for ex in examples:
+            if ex.article.id in held:
+                probabilities[ex.article.id] = model.probabilities([r.features for r in ex.analysed.rows])
+    assert model is not None
+    thresholds = choose_thresholds(examples, probabilities, model, kb)
+    predicted = {ex.article.id: _decide(ex, probabilities[ex.article.id], model, kb) for ex in examples}
+    rules = {ex.article.id: list(ex.analysed.rule_facts) for ex in examples}
+    langs = sorted({ex.article.lang for ex in examples})
+
+    def subset(facts: dict[str, list[Fact]], lang: str) -> Scores:
+        chosen = [ex for ex in examples if ex.article.lang == lang]
+        return score(chosen, {ex.article.id: facts[ex.article.id] for ex in chosen}, kb)
+
+    return CrossValidation(
+        folds=groups,
+        scores=score(examples, predicted, kb),
+        by_language={lang: subset(predicted, lang) for lang in langs},
+        thresholds=thresholds,
+        rules=score(examples, rules, kb),
+        rules_by_language={lang: subset(rules, lang) for lang in langs},
+    )
+
+
+def train(
+    gold_dir: str | Path | Sequence[str | Path],
+    paths: Sequence[str] = (),
+    out: str | Path | None = None,
+    config: TrainConfig | None = None,
+    ontology: Sequence[str] = (),
+    cross_validation: bool = True,
+) -> tuple[RelationModel, CrossValidation | None]:
+    """Fit the extractor on every annotated article under `gold_dir` and save it to `out`.
+
+    With `cross_validation`, thresholds are chosen on out-of-fold predictions and the
+    cross-validated scores are returned; otherwise every threshold is 0.5."""
+    config = config or TrainConfig()
+    examples = prepare(gold_dir, paths, ontology, rule_features=config.rule_features)
+    kb = load_ontology(tuple(str(p) for p in ontology))
+    cv = cross_validate(examples, config, kb) if cross_validation else None
+    model = fit_model(examples, config)
+    if cv is not None:
+        model.thresholds = dict(cv.thresholds)
+    model.config["trained_on"] = sorted(ex.article.id for ex in examples)
+    if out is not None:
+        model.save(out)
+    return model, cv
+
+
+def report_lines(model: RelationModel, cv: CrossValidation | None) -> list[str]:
+    """What `kg train` prints: the folds, then cross-validated P/R/F1 per relation, for the model and
+    for the rules alone, in all and per language, and the amounts."""
+    lines = [
+        f"trained on {model.config.get('articles', 0)} article(s); positives: "
+        + ", ".join(f"{r} {n}" for r, n in model.config.get("positives", {}).items())
+    ]
+    if cv is None:
+        return lines
+    for n, group in enumerate(cv.folds, 1):
+        lines.append(f"fold {n}: {' '.join(group)}")
+    lines.append(f"{'cross-validated':<22}{'P':>7}{'R':>7}{'F1':>7}   {'rules P':>7}{'R':>7}{'F1':>7}")
+
+    def row(name: str, relations: Sequence[str], s: Scores, r: Scores) -> str:
+        p, rc, f = s.prf(relations)
+        rp, rr, rf = r.prf(relations)
+        return f"{name:<22}{p:>7.3f}{rc:>7.3f}{f:>7.3f}   {rp:>7.3f}{rr:>7.3f}{rf:>7.3f}"
+
+    for label, s, r in [("", cv.scores, cv.rules)] + [
+        (f"[{lang}] ", cv.by_language[lang], cv.rules_by_language[lang]) for lang in cv.by_language
+    ]:
+        lines.append(row(f"{label}core", RELATIONS[:4], s, r))
+        lines.append(row(f"{label}extended", RELATIONS[4:], s, r))
+        if not label:
+            for relation in RELATIONS:
+                lines.append(row(f"  {relation}", [relation], s, r))
+        lines.append(f"{label}amounts right: {s.amounts[0]}/{s.amounts[1]} (rules {r.amounts[0]}/{r.amounts[1]})")
+    lines.append("thresholds: " + ", ".join(f"{r} {t:.2f}" for r, t in cv.thresholds.items()))
+    return lines
