@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -239,69 +239,81 @@ def predict(example: Example, model: RelationModel, ontology: Ontology) -> list[
     return decide(example.doc, example.analysed, model, ontology, example.article.id, example.article.published)
 
 
-def score(examples: Sequence[Example], predicted: dict[str, list[Fact]], kb: Ontology) -> Scores:
-    """Corpus-level scores of `predicted` facts (article id → facts), counted the way `score.py` does:
-    a fact matches when its ends bear the names of gold entities the gold relates; each gold fact is
-    found once; an amount is right within 1% and with the same currency."""
-    names: dict[str, set[str]] = defaultdict(set)
-    for ex in examples:
-        for key, n in _key_names(ex.mentions, kb).items():
-            names[key] |= n
-    gold_rel: dict[tuple[str, str, str], dict[str, Any]] = {}
-    by_name: dict[str, set[str]] = defaultdict(set)
-    for ex in examples:
-        for e in ex.gold["entities"]:
-            for n in e["names"]:
-                by_name[normalise(n)].add(e["id"])
-        for r in ex.gold["relations"]:
-            s, p, o = r["s"], r["p"], r["o"]
-            if p in SYMMETRIC:
-                s, o = sorted((s, o))
-            old = gold_rel.get((s, p, o))
-            if old is None or (old.get("optional") and not r.get("optional")):
-                gold_rel[(s, p, o)] = dict(r)
-            elif "amount" in r and "amount" not in old:
-                old["amount"], old["currency"] = r["amount"], r.get("currency")
-    ids = {key: set().union(*(by_name.get(n, set()) for n in ns)) for key, ns in names.items()}
-    out = Scores()
-    triples: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    amounts: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
-    for facts in predicted.values():
-        for f in facts:
-            triples[f.predicate].add((f.subject, f.object))
-            if f.predicate == "investsIn" and f.amount is not None:
-                for gs in ids.get(f.subject, ()):
-                    for go in ids.get(f.object, ()):
-                        amounts[(gs, go)].append((float(f.amount), f.currency))
-    for relation in RELATIONS:
+class CorpusScorer:
+    """Corpus-level scoring against the gold of `examples`, counted the way `score.py` counts: a fact
+    matches when its ends bear the names of gold entities the gold relates; each gold fact is found
+    once; an amount is right within 1% and with the same currency."""
+
+    def __init__(self, examples: Sequence[Example], kb: Ontology):
+        names: dict[str, set[str]] = defaultdict(set)
+        for ex in examples:
+            for key, n in _key_names(ex.mentions, kb).items():
+                names[key] |= n
+        self.gold: dict[tuple[str, str, str], dict[str, Any]] = {}
+        by_name: dict[str, set[str]] = defaultdict(set)
+        for ex in examples:
+            for e in ex.gold["entities"]:
+                for n in e["names"]:
+                    by_name[normalise(n)].add(e["id"])
+            for r in ex.gold["relations"]:
+                s, p, o = r["s"], r["p"], r["o"]
+                if p in SYMMETRIC:
+                    s, o = sorted((s, o))
+                old = self.gold.get((s, p, o))
+                if old is None or (old.get("optional") and not r.get("optional")):
+                    self.gold[(s, p, o)] = dict(r)
+                elif "amount" in r and "amount" not in old:
+                    old["amount"], old["currency"] = r["amount"], r.get("currency")
+        self.ids = {key: set().union(*(by_name.get(n, set()) for n in ns)) for key, ns in names.items()}
+        self.required = Counter(k[1] for k, v in self.gold.items() if not v.get("optional"))
+
+    def count(self, relation: str, pairs: Iterable[tuple[str, str]]) -> list[int]:
+        """[tp, fp, fn] of the (subject, object) key pairs predicted for `relation`."""
         found: set[tuple[str, str, str]] = set()
         tp = fp = 0
-        for s, o in sorted(triples[relation]):
+        for s, o in sorted(set(pairs)):
             keys = set()
-            for gs in ids.get(s, ()):
-                for go in ids.get(o, ()):
+            for gs in self.ids.get(s, ()):
+                for go in self.ids.get(o, ()):
                     a, b = sorted((gs, go)) if relation in SYMMETRIC else (gs, go)
-                    if (a, relation, b) in gold_rel:
+                    if (a, relation, b) in self.gold:
                         keys.add((a, relation, b))
             if not keys:
                 fp += 1
                 continue
-            new = {k for k in keys if not gold_rel[k].get("optional")} - found
+            new = {k for k in keys if not self.gold[k].get("optional")} - found
             if new:
                 tp += 1
                 found |= new
-        fn = sum(1 for k, v in gold_rel.items() if k[1] == relation and not v.get("optional") and k not in found)
-        out.counts[relation] = [tp, fp, fn]
-    for (s, p, o), r in gold_rel.items():
-        if p != "investsIn" or "amount" not in r or r.get("optional"):
-            continue
-        out.amounts[1] += 1
-        want = float(r["amount"])
-        if any(
-            abs(a - want) <= 0.01 * want and c.upper() == str(r.get("currency", "")).upper() for a, c in amounts[(s, o)]
-        ):
-            out.amounts[0] += 1
-    return out
+        return [tp, fp, self.required[relation] - len(found)]
+
+    def score(self, predicted: dict[str, list[Fact]]) -> Scores:
+        """The scores of `predicted` facts (article id → facts)."""
+        out = Scores()
+        triples: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        amounts: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
+        for facts in predicted.values():
+            for f in facts:
+                triples[f.predicate].add((f.subject, f.object))
+                if f.predicate == "investsIn" and f.amount is not None:
+                    for gs in self.ids.get(f.subject, ()):
+                        for go in self.ids.get(f.object, ()):
+                            amounts[(gs, go)].append((float(f.amount), f.currency))
+        for relation in RELATIONS:
+            out.counts[relation] = self.count(relation, triples[relation])
+        for (s, p, o), r in self.gold.items():
+            if p != "investsIn" or "amount" not in r or r.get("optional"):
+                continue
+            out.amounts[1] += 1
+            want, currency = float(r["amount"]), str(r.get("currency", "")).upper()
+            if any(abs(a - want) <= 0.01 * want and c.upper() == currency for a, c in amounts[(s, o)]):
+                out.amounts[0] += 1
+        return out
+
+
+def score(examples: Sequence[Example], predicted: dict[str, list[Fact]], kb: Ontology) -> Scores:
+    """Corpus-level scores of `predicted` facts against the gold of `examples` (see `CorpusScorer`)."""
+    return CorpusScorer(examples, kb).score(predicted)
 
 
 def reach(examples: Sequence[Example]) -> dict[str, tuple[int, int, int]]:
@@ -337,18 +349,29 @@ def reach(examples: Sequence[Example]) -> dict[str, tuple[int, int, int]]:
 def choose_thresholds(
     examples: Sequence[Example], probabilities: dict[str, np.ndarray], model: RelationModel, kb: Ontology
 ) -> dict[str, float]:
-    """Per relation, the decision threshold that maximises that relation's F1 on out-of-fold predictions."""
+    """Per relation, the decision threshold that maximises that relation's corpus-level F1 on
+    out-of-fold predictions."""
+    scorer = CorpusScorer(examples, kb)
     chosen = {}
-    for relation in RELATIONS:
-        best = (-1.0, 0.5)
-        for t in np.arange(0.2, 0.9, 0.05):
-            model.thresholds = {r: (t if r == relation else 2.0) for r in RELATIONS}
-            predicted = {ex.article.id: _decide(ex, probabilities[ex.article.id], model, kb) for ex in examples}
-            tp, fp, fn = score(examples, predicted, kb).counts[relation]
+    for r, relation in enumerate(RELATIONS):
+        best: dict[tuple[str, str], float] = {}
+        for ex in examples:
+            p = probabilities[ex.article.id]
+            for row, value in zip(ex.analysed.rows, p[:, r]):
+                c = row.candidate
+                if relation not in c.relations or c.subject.key == c.object.key:
+                    continue
+                pair = (c.subject.key, c.object.key)
+                if relation in SYMMETRIC:
+                    pair = tuple(sorted(pair))  # type: ignore[assignment]
+                best[pair] = max(best.get(pair, 0.0), float(value))
+        top = (-1.0, 0.5)
+        for t in np.arange(0.1, 0.91, 0.05):
+            tp, fp, fn = scorer.count(relation, [pair for pair, v in best.items() if v >= t])
             f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-            if f1 > best[0] + 1e-9:
-                best = (f1, round(float(t), 2))
-        chosen[relation] = best[1]
+            if f1 > top[0] + 1e-9:
+                top = (f1, round(float(t), 2))
+        chosen[relation] = top[1]
     model.thresholds = dict(chosen)
     return chosen
 

@@ -28,6 +28,7 @@ PRONOUNS = {
     "en": {"it", "its", "itself"},
     "pt": {"ela", "seu", "sua", "seus", "suas", "dela"},
 }
+TOPIC_TYPES = ("Organization", "AIModel", "Project")
 DEFINITE = {"the", "o", "a", "os", "as", "this", "esta", "este", "essa", "esse", "that"}
 
 
@@ -39,7 +40,8 @@ class End:
     type: str
     start: int  # token span in the doc
     end: int
-    via: str  # "name", "demonym", "anaphor" (a referring phrase), "rule" (only the rules' fact places it)
+    via: str  # "name", "demonym", "anaphor" (a referring phrase), "topic" (what the article is about),
+    # "previous" (whom the previous sentence opened with), "rule" (only the rules' fact places it)
     source: str = "kb"  # the mention's source ("kb", "rule", "demonym", "model")
 
 
@@ -140,10 +142,12 @@ def article_candidates(
             )
     types = {m.key: m.label for m in mentions}
     about = topic(mentions)
+    topics = [(t, key) for t in TOPIC_TYPES if (key := topic(mentions, t)) is not None]
     previous: str | None = None
     for number, sent in enumerate(doc.sents):
         ends = list(named.get(number, []))
         taken = {i for e in ends for i in range(e.start, e.end)}
+        named_keys = {e.key for e in ends}
         opener = next((e for e in ends if e.type == "Organization" and e.via == "name"), None)
         referent = previous or about
         if referent is not None:
@@ -152,7 +156,15 @@ def article_candidates(
         if about is not None and about != referent and any(e.via == "anaphor" for e in ends):
             for e in [e for e in ends if e.via == "anaphor"]:
                 ends.append(End(about, "Organization", e.start, e.end, "anaphor"))
-        ends.sort(key=lambda e: (e.via == "anaphor", e.start, e.end))
+        if ends:
+            # what the article is about, and whom the previous sentence was about, stand at the sentence's
+            # start for the sentences that do not name them ("Other investors include X and Y.")
+            for type_name, key in topics:
+                if key not in named_keys:
+                    ends.append(End(key, type_name, sent.start, sent.start, "topic"))
+            if previous is not None and previous not in named_keys and previous != about:
+                ends.append(End(previous, "Organization", sent.start, sent.start, "previous"))
+        ends.sort(key=lambda e: (e.via in ("anaphor", "topic", "previous"), e.start, e.end))
         found = sentence_candidates(number, sent.start, sent.end, ends, ontology)
         seen = {(c.subject.key, c.object.key) for c in found}
         # the rules' facts of this sentence whose ends the pairs above lack (cross-sentence referents)

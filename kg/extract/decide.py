@@ -40,11 +40,19 @@ class Analysed:
     money: tuple[Money, ...]
 
 
-def sentence_cues(words: Sequence[str], start: int, end: int, lex) -> SentenceCues:
-    """Trigger words per relation, negation and hedge words of one sentence (token positions)."""
+LEXICON_KINDS = ("round", "round_lead", "participation", "lead_verbs", "investor_nouns", "needs_amount", "possessive")
+
+
+def sentence_cues(words: Sequence[str], start: int, end: int, lex, money_starts: Sequence[int] = ()) -> SentenceCues:
+    """Trigger words per relation, negation and hedge words, the lexicon's other words and the amounts
+    of one sentence (token positions)."""
     triggers = []
     negations, hedges = [], []
+    others = []
     for i in range(start, end):
+        for kind in LEXICON_KINDS:
+            if getattr(lex, kind).at(words, i):
+                others.append((i, kind))
         for spec, patterns in lex.relations:
             for pattern, (inverse, _tight) in patterns.matches(words, i):
                 if i + len(pattern) <= end:
@@ -54,7 +62,8 @@ def sentence_cues(words: Sequence[str], start: int, end: int, lex) -> SentenceCu
             negations.append(i)
         if lex.hedge.at(words, i):
             hedges.append(i)
-    return SentenceCues(tuple(triggers), tuple(negations), tuple(hedges))
+    money = tuple(i for i in money_starts if start <= i < end)
+    return SentenceCues(tuple(triggers), tuple(negations), tuple(hedges), tuple(others), money)
 
 
 def analysed(
@@ -81,17 +90,19 @@ def analysed(
                     f.predicate if symmetric else f.predicate + "~"
                 )
                 break
+    money = tuple(money_spans(doc.text, lang))
+    token_at = {t.idx: t.i for t in doc}
+    money_starts = sorted(token_at[m.start] for m in money if m.start in token_at)
     cues: dict[int, SentenceCues] = {}
     rows = []
     for c in article_candidates(doc, words, mentions, ontology, lang, rule_facts, lex.org_nouns):
         if c.sentence not in cues:
-            cues[c.sentence] = sentence_cues(words, c.start, c.end, lex)
+            cues[c.sentence] = sentence_cues(words, c.start, c.end, lex, money_starts)
         sent = sentences[c.sentence]
         given = verdicts.get((c.sentence, c.subject.key, c.object.key), []) if rule_features else []
         others = sum(1 for m in mentions if m.sentence == c.sentence) - 2
         row = candidate_features(c, words, cues[c.sentence], sorted(set(given)), lang, max(0, others))
         rows.append(Row(c, tuple(row), sent.start_char, sent.end_char))
-    money = tuple(money_spans(doc.text, lang))
     return Analysed(tuple(rule_facts), tuple(rows), money)
 
 

@@ -17,7 +17,7 @@ WINDOW = 3  # words around the pair
 TRIGGER_REACH = 6  # how far outside the pair a trigger word still counts
 LIST_WORDS = {"and", "e", "or", "ou", "&", ","}
 POSSESSIVE_WORDS = {"'s", "de", "da", "do", "das", "dos", "of"}
-FEATURES_VERSION = "1"
+FEATURES_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class SentenceCues:
     triggers: tuple[tuple[int, int, str, bool], ...]  # (start, end, relation, inverse)
     negations: tuple[int, ...]
     hedges: tuple[int, ...]
+    words: tuple[tuple[int, str], ...] = ()  # (position, kind) of the lexicon's other words: "round", "investorNoun"…
+    money: tuple[int, ...] = ()  # token positions where an amount of money starts
 
 
 def _bucket(n: int) -> str:
@@ -57,6 +59,13 @@ def candidate_features(
         out += [f"rule:{v}:{s.type}>{o.type}" for v in rule_verdicts]
     else:
         out.append("rule:none")
+    out.append(f"via:{s.via}>{o.via}")
+    kinds = sorted({kind for _, kind in cues.words})
+    out += [f"sent:{kind}" for kind in kinds]
+    out.append(f"sent:money:{_bucket(len(cues.money))}")
+    if cues.triggers:
+        relations = sorted({t[2] for t in cues.triggers})
+        out += [f"sent:tr:{r}:{s.via}>{o.via}" for r in relations]
     placed = s.via != "rule" and o.via != "rule"
     if not placed:
         out.append("unplaced")
@@ -110,6 +119,19 @@ def candidate_features(
         out.append(f"tr:{relation}:{kind}:{where}:{d}:{s.type}>{o.type}")
         if where == "mid":
             out.append(f"tr:{relation}:{kind}:mid:gap{_bucket(gap)}")
+    for end, tag in ((s, "s"), (o, "o")):
+        if end.start == end.end:
+            continue  # stands at the sentence's start: nothing is near it
+        for i, kind in cues.words:
+            if end.start - 4 <= i < end.start:
+                out.append(f"near:{kind}:{tag}:left")
+            elif end.end <= i < end.end + 3:
+                out.append(f"near:{kind}:{tag}:right")
+        for i in cues.money:
+            if end.start - 8 <= i < end.start:
+                out.append(f"near:money:{tag}:left")
+            elif end.end <= i < end.end + 8:
+                out.append(f"near:money:{tag}:right")
     for i in cues.negations:
         if first.start - TRIGGER_REACH <= i < hi:
             out.append("neg")
