@@ -415,11 +415,19 @@ ARTICLES = {"the", "a", "o", "as", "os"}
 class NameFinder:
     """Capitalised names that the knowledge base lacks, typed from the words around them."""
 
-    def __init__(self, nlp: Language, ontology_paths: Sequence[str]):
+    def __init__(self, nlp: Language, ontology_paths: Sequence[str], typer: str = ""):
         from spacy.util import get_lang_class
+
+        from .nametyper import first_names
 
         self.ontology = load_ontology(tuple(ontology_paths))
         self.lang = nlp.lang
+        self.typer = None
+        if typer:
+            from .extract.model import load as load_model
+
+            self.typer = load_model(typer)
+        self.first_names = first_names(self.ontology.version, self.ontology)
         self.cues = {t: self.ontology.cues[t].get(self.lang, []) for t in ENTITY_TYPES}
         self.suffixes = {t: self.ontology.suffix_cues[t].get(self.lang, []) for t in ENTITY_TYPES}
         stop = get_lang_class(self.lang).Defaults.stop_words
@@ -497,6 +505,8 @@ class NameFinder:
                     or self._place_before_place(doc, words, j)
                     or self._surname(words, start, j, surnames)
                 )
+                if label is None and start not in place_starts:
+                    label = self._learned_type(doc, words, start, j)
                 if start in place_starts and (label != "Organization" or not self._suffixed(words, start, j)):
                     label = None  # the place stays a place: "China Mobile" is in the knowledge base anyway
                 if label:
@@ -508,6 +518,16 @@ class NameFinder:
         found.sort(key=lambda s: (s.start, -s.end))
         doc.spans[SPAN_KEY] = found
         return doc
+
+    def _learned_type(self, doc: Doc, words: list[str], start: int, end: int) -> str | None:
+        """The typer's verdict on a name no cue types; the span and its features are kept in the doc
+        for training."""
+        from .nametyper import UNTYPED_KEY, best_type, span_features
+
+        right = cue_type(words, end, self.cues) if end < len(words) else None
+        features = span_features(doc, words, start, end, self._cue_left(words, start), right, self.first_names)
+        doc.user_data.setdefault(UNTYPED_KEY, []).append((start, end, tuple(features)))
+        return best_type(self.typer, features) if self.typer is not None else None
 
     @staticmethod
     def _capitalised(token) -> bool:
@@ -610,9 +630,11 @@ class NameFinder:
         return None
 
 
-@Language.factory("kg_names", default_config={"ontology": []}, requires=["doc.spans"], assigns=["doc.spans"])
-def make_name_finder(nlp: Language, name: str, ontology: list[str]) -> NameFinder:
-    return NameFinder(nlp, ontology)
+@Language.factory(
+    "kg_names", default_config={"ontology": [], "typer": ""}, requires=["doc.spans"], assigns=["doc.spans"]
+)
+def make_name_finder(nlp: Language, name: str, ontology: list[str], typer: str) -> NameFinder:
+    return NameFinder(nlp, ontology, typer)
 
 
 # ---------------------------------------------------------------- the pipeline
@@ -684,7 +706,7 @@ def make_model_names(nlp: Language, name: str, model: str) -> ModelNames:
 
 
 @lru_cache(maxsize=8)
-def pipeline(lang: str, ontology: tuple[str, ...] = (), model: str | None = None) -> Language:
+def pipeline(lang: str, ontology: tuple[str, ...] = (), model: str | None = None, typer: str = "") -> Language:
     """The blank spaCy pipeline for `lang` with the `kg` components (built once per language).
 
     `model` names a spaCy model package (or saved pipeline folder) whose entities are added as
@@ -697,10 +719,13 @@ def pipeline(lang: str, ontology: tuple[str, ...] = (), model: str | None = None
     chosen = resolve_model(model, lang)
     if chosen:
         nlp.add_pipe("kg_model_names", config={"model": chosen})
-    nlp.add_pipe("kg_names", config={"ontology": list(ontology)})
+    nlp.add_pipe("kg_names", config={"ontology": list(ontology), "typer": typer})
     return nlp
 
 
-def analyse(text: str, lang: str, ontology: Sequence[str] = (), model: str | None = None) -> Doc:
-    """Run the `kg` pipeline for `lang` over `text` (with a statistical model only if `model` says so)."""
-    return pipeline(lang, tuple(str(p) for p in ontology), model)(text)
+def analyse(
+    text: str, lang: str, ontology: Sequence[str] = (), model: str | None = None, typer: str | None = None
+) -> Doc:
+    """Run the `kg` pipeline for `lang` over `text` (with a statistical model only if `model` says so,
+    and the learned name typer saved in the folder `typer` where one is given)."""
+    return pipeline(lang, tuple(str(p) for p in ontology), model, typer or "")(text)

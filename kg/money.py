@@ -179,6 +179,21 @@ CURRENCY_WORDS: dict[str, dict[str, str]] = {
         "reais": "BRL",
         "rubles": "RUB",
         "roubles": "RUB",
+        "saudi riyals": "SAR",
+        "riyals": "SAR",
+        "riyal": "SAR",
+        "qatari riyals": "QAR",
+        "dirhams": "AED",
+        "dirham": "AED",
+        "emirati dirhams": "AED",
+        "ringgit": "MYR",
+        "rupiah": "IDR",
+        "swedish kronor": "SEK",
+        "norwegian kroner": "NOK",
+        "danish kroner": "DKK",
+        "zloty": "PLN",
+        "shekels": "ILS",
+        "pesos": "MXN",
     },
     "pt": {
         "dólares": "USD",
@@ -214,6 +229,14 @@ CURRENCY_WORDS: dict[str, dict[str, str]] = {
         "francos suíços": "CHF",
         "franco suíço": "CHF",
         "rublos": "RUB",
+        "riais sauditas": "SAR",
+        "riais": "SAR",
+        "rial saudita": "SAR",
+        "dirhams": "AED",
+        "dirhans": "AED",
+        "ringgits": "MYR",
+        "coroas suecas": "SEK",
+        "pesos mexicanos": "MXN",
     },
 }
 # Symbols and words that name a currency loosely; a more specific one beside them wins.
@@ -321,7 +344,7 @@ def _build(lang: str) -> _Grammar:
         (?: (?P<num>{_NUMBER})
           | (?P<word>(?<!\w)(?:{_alternation(numbers)}))(?={_SP}{{1,2}}(?:{scale_re})(?!\w)) )
         (?: (?P<letter>[kmb])(?!\w)
-          | {_SP}{{0,2}}(?P<scale>{scale_re})(?!\w) )?
+          | (?:{_SP}{{0,2}}|-)(?P<scale>{scale_re})(?!\w) )?
         (?: {_SP}{{1,2}}(?:{de})?(?P<post>{_alternation(words)})(?!\w)
           | {_SP}{{0,2}}(?P<code>(?-i:(?:{codes})(?![A-Za-z])|€))(?!{_SP}{{0,2}}\d) )?
         """,

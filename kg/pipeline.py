@@ -63,7 +63,7 @@ def process_article(
     """
     lang = pipeline_language(article.lang) or "en"
     kb = load_ontology(tuple(str(p) for p in ontology))
-    doc = analyse(article.document, lang, ontology, model)
+    doc = analyse(article.document, lang, ontology, model, extract.typer_of(extractor))
     mentions = link.mentions(doc, kb)
     decider = extract.load_extractor(extractor) if extractor else None
     found = extract.facts(doc, mentions, kb, lang, article.id, article.published, decider)
@@ -126,7 +126,7 @@ def build(
             from .cache import ArticleCache, cache_salt
 
             used_models = ",".join(f"{lang}={name}" for lang, name in sorted(models.items()) if name)
-            decider = extract.load_extractor(chosen).digest if chosen else "rules"
+            decider = extract.digest(chosen)
             article_cache = ArticleCache(
                 out_dir, cache_salt(PIPELINE_VERSION, f"{kb.version}|models={used_models}|extractor={decider}")
             )

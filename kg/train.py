@@ -21,8 +21,10 @@ import numpy as np
 from . import __version__, link
 from .analyse import analyse
 from .errors import TrainError
+from .nametyper import TYPES, UNTYPED_KEY
 from .evaluate import load_gold, normalise
-from .extract.decide import Analysed, analysed, decide
+from .extract.amounts import AMOUNT, amount_features, in_sentence, investors_in
+from .extract.decide import RULE_FIRED, Analysed, analysed, decide
 from .extract.model import RelationModel, TrainConfig, fit
 
 __all__ = ["TrainConfig", "train", "prepare", "cross_validate", "report_lines"]
@@ -35,6 +37,7 @@ from .records import Article, Fact, Mention
 log = logging.getLogger(__name__)
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json")
+COLUMNS = (*RELATIONS, AMOUNT)  # what the model scores: each relation, and amounts of investments
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Example:
     labels: np.ndarray  # (rows, relations) of POSITIVE, NEGATIVE, UNKNOWN
     gold_ids: dict[str, set[str]]  # entity key → gold entity ids it matches
     doc: Any = None
+    amount_rows: list[tuple[tuple[str, ...], bool]] = field(default_factory=list)  # (features, is the gold amount)
+    name_rows: list[tuple[tuple[str, ...], str | None]] = field(default_factory=list)  # (features, gold type)
 
 
 @dataclass
@@ -161,14 +166,38 @@ def label_rows(result: Analysed, ids: dict[str, set[str]], gold: dict[str, Any],
     return labels
 
 
-def prepare(
-    gold_dirs: str | Path | Sequence[str | Path],
-    paths: Sequence[str] = (),
-    ontology: Sequence[str] = (),
-    rule_features: bool = True,
-    on_article: Callable[[str], Any] | None = None,
-) -> list[Example]:
-    """Analyse every annotated article of the gold folders once: mentions, candidates, features, labels."""
+def amount_rows(
+    result: Analysed, labels: np.ndarray, ids: dict[str, set[str]], gold: dict[str, Any]
+) -> list[tuple[tuple[str, ...], bool]]:
+    """An example per amount in the sentence of each true investment: is it the gold's amount?"""
+    wanted: dict[tuple[str, str], tuple[float, str]] = {}
+    for r in gold["relations"]:
+        if r["p"] == "investsIn" and "amount" in r:
+            wanted[(r["s"], r["o"])] = (float(r["amount"]), str(r.get("currency", "")).upper())
+    column = RELATIONS.index("investsIn")
+    out = []
+    for row, y in zip(result.rows, labels):
+        if y[column] != POSITIVE:
+            continue
+        c = row.candidate
+        targets = [
+            wanted[(gs, go)]
+            for gs in ids.get(c.subject.key, ())
+            for go in ids.get(c.object.key, ())
+            if (gs, go) in wanted
+        ]
+        investors = investors_in(result, row)
+        for i in in_sentence(result, row):
+            m = result.money[i]
+            right = any(abs(float(m.amount) - a) <= 0.01 * a and m.currency == cur for a, cur in targets)
+            out.append((tuple(amount_features(row, result, i, result.words, investors)), right))
+    return out
+
+
+def annotated(
+    gold_dirs: str | Path | Sequence[str | Path], paths: Sequence[str] = ()
+) -> list[tuple[dict[str, Any], Article]]:
+    """Every gold file of the folders with its article."""
     folders = [Path(gold_dirs)] if isinstance(gold_dirs, (str, Path)) else [Path(g) for g in gold_dirs]
     if not folders:
         raise TrainError("no gold folder given")
@@ -182,19 +211,75 @@ def prepare(
                 raise TrainError(f"gold id {gold['id']} appears twice ({folder})")
             seen.add(gold["id"])
             pairs.append((gold, articles[gold["id"]]))
+    return pairs
+
+
+def analyse_examples(
+    pairs: Sequence[tuple[dict[str, Any], Article]],
+    ontology: Sequence[str] = (),
+    rule_features: bool = True,
+    typer: str | None = None,
+) -> list[Example]:
+    """Analyse annotated articles (with the name typer saved in `typer`, if any): mentions, candidates,
+    features, labels, and the untyped names the typer learns from."""
     kb = load_ontology(tuple(str(p) for p in ontology))
     out = []
     for gold, article in pairs:
         lang = pipeline_language(article.lang) or "en"
-        doc = analyse(article.document, lang, ontology)
+        doc = analyse(article.document, lang, ontology, typer=typer)
         mentions = link.mentions(doc, kb)
         result = analysed(doc, mentions, kb, lang, article.id, article.published, rule_features=rule_features)
         ids = gold_ids(mentions, kb, gold)
         labels = label_rows(result, ids, gold, doc.text)
-        out.append(Example(article, gold, mentions, result, labels, ids, doc))
-        if on_article:
-            on_article(article.id)
+        example = Example(article, gold, mentions, result, labels, ids, doc)
+        example.amount_rows = amount_rows(result, labels, ids, gold)
+        example.name_rows = name_rows(doc, gold)
+        out.append(example)
     return out
+
+
+def prepare(
+    gold_dirs: str | Path | Sequence[str | Path],
+    paths: Sequence[str] = (),
+    ontology: Sequence[str] = (),
+    rule_features: bool = True,
+    typer: str | None = None,
+) -> list[Example]:
+    """Analyse every annotated article of the gold folders once (see `analyse_examples`)."""
+    return analyse_examples(annotated(gold_dirs, paths), ontology, rule_features, typer)
+
+
+def name_rows(doc: Any, gold: dict[str, Any]) -> list[tuple[tuple[str, ...], str | None]]:
+    """The names of `doc` that no cue word typed, each with the gold type of its text (None: no entity)."""
+    types: dict[str, str] = {}
+    for e in gold["entities"]:
+        if e["type"] in TYPES:
+            for n in e["names"]:
+                types.setdefault(normalise(n), e["type"])
+    return [
+        (features, types.get(normalise(doc[start:end].text)))
+        for start, end, features in doc.user_data.get(UNTYPED_KEY, [])
+    ]
+
+
+def fit_typer(examples: Sequence[Example], config: TrainConfig) -> RelationModel:
+    """The name typer fitted on the untyped names of `examples`: one column per entity type."""
+    rows, labels = [], []
+    for ex in examples:
+        for features, type_name in ex.name_rows:
+            rows.append(features)
+            labels.append([type_name == t for t in TYPES])
+    if not rows:
+        raise TrainError("the articles hold no untyped name to learn types from")
+    y = np.array(labels, dtype=bool)
+    model = fit(rows, y, np.ones_like(y), TYPES, config)
+    model.config = {
+        "kg": __version__,
+        "hyper": config.as_dict(),
+        "names": len(rows),
+        "positives": {t: int(y[:, i].sum()) for i, t in enumerate(TYPES)},
+    }
+    return model
 
 
 def folds(ids: Sequence[str], k: int, seed: int) -> list[list[str]]:
@@ -213,10 +298,14 @@ def _matrix(examples: Sequence[Example]) -> tuple[list[tuple[str, ...]], np.ndar
     for ex in examples:
         for row, y in zip(ex.analysed.rows, ex.labels):
             rows.append(row.features)
-            labels.append(y == POSITIVE)
-            applicable.append([r in row.candidate.relations and v != UNKNOWN for r, v in zip(RELATIONS, y)])
+            labels.append([*(y == POSITIVE), False])
+            applicable.append([r in row.candidate.relations and v != UNKNOWN for r, v in zip(RELATIONS, y)] + [False])
+        for features, right in ex.amount_rows:
+            rows.append(features)
+            labels.append([False] * len(RELATIONS) + [right])
+            applicable.append([False] * len(RELATIONS) + [True])
     if not rows:
-        return [], np.zeros((0, len(RELATIONS)), bool), np.zeros((0, len(RELATIONS)), bool)
+        return [], np.zeros((0, len(COLUMNS)), bool), np.zeros((0, len(COLUMNS)), bool)
     return rows, np.array(labels, dtype=bool), np.array(applicable, dtype=bool)
 
 
@@ -225,12 +314,12 @@ def fit_model(examples: Sequence[Example], config: TrainConfig) -> RelationModel
     rows, labels, applicable = _matrix(examples)
     if not labels.any():
         raise TrainError("the gold files state no relation that a candidate can express: nothing to learn")
-    model = fit(rows, labels, applicable, RELATIONS, config)
+    model = fit(rows, labels, applicable, COLUMNS, config)
     model.config = {
         "kg": __version__,
         "hyper": config.as_dict(),
         "articles": len(examples),
-        "positives": {r: int(labels[:, i].sum()) for i, r in enumerate(RELATIONS)},
+        "positives": {r: int(labels[:, i].sum()) for i, r in enumerate(COLUMNS)},
     }
     return model
 
@@ -286,6 +375,39 @@ class CorpusScorer:
                 tp += 1
                 found |= new
         return [tp, fp, self.required[relation] - len(found)]
+
+    def entities(self, examples: Sequence[Example], kb: Ontology) -> tuple[int, int, int]:
+        """[tp, fp, fn] of the typed entities the examples' mentions make, counted as `score.py` does:
+        a second entity matching the same gold entity is a false positive (unmerged)."""
+        types: dict[str, set[str]] = defaultdict(set)
+        required: set[str] = set()
+        optional: dict[str, bool] = {}
+        for ex in examples:
+            for e in ex.gold["entities"]:
+                if e["type"] == "Sector":
+                    continue
+                types[e["id"]].add(e["type"])
+                optional[e["id"]] = optional.get(e["id"], True) and bool(e.get("optional"))
+        required = {i for i, opt in optional.items() if not opt}
+        nodes: dict[str, str] = {}
+        for ex in examples:
+            for m in ex.mentions:
+                if m.label != "Sector":
+                    entity = kb.entities.get(m.key)
+                    nodes.setdefault(m.key, entity.type if entity else m.label)
+        hit: set[str] = set()
+        tp = fp = 0
+        for key, type_name in sorted(nodes.items()):
+            ids = {i for i in self.ids.get(key, set()) if i in types}
+            new = {i for i in ids if type_name in types[i]} - hit
+            hit |= new
+            if any(i in required for i in new):
+                tp += 1
+            elif new or (ids and all(i not in required for i in ids)):
+                continue
+            else:
+                fp += 1
+        return tp, fp, len(required - hit)
 
     def score(self, predicted: dict[str, list[Fact]]) -> Scores:
         """The scores of `predicted` facts (article id → facts)."""
@@ -349,12 +471,13 @@ def reach(examples: Sequence[Example]) -> dict[str, tuple[int, int, int]]:
 def choose_thresholds(
     examples: Sequence[Example], probabilities: dict[str, np.ndarray], model: RelationModel, kb: Ontology
 ) -> dict[str, float]:
-    """Per relation, the decision threshold that maximises that relation's corpus-level F1 on
-    out-of-fold predictions."""
+    """Per relation, the two decision thresholds (where the rules state the fact, and elsewhere) that
+    maximise that relation's corpus-level F1 on out-of-fold predictions."""
     scorer = CorpusScorer(examples, kb)
-    chosen = {}
+    chosen: dict[str, float] = {}
+    grid = [round(float(t), 2) for t in np.arange(0.05, 0.96, 0.05)]
     for r, relation in enumerate(RELATIONS):
-        best: dict[tuple[str, str], float] = {}
+        best: dict[tuple[str, str], list[float]] = {}  # pair → [best p where the rules fired, best p elsewhere]
         for ex in examples:
             p = probabilities[ex.article.id]
             for row, value in zip(ex.analysed.rows, p[:, r]):
@@ -364,35 +487,28 @@ def choose_thresholds(
                 pair = (c.subject.key, c.object.key)
                 if relation in SYMMETRIC:
                     pair = tuple(sorted(pair))  # type: ignore[assignment]
-                best[pair] = max(best.get(pair, 0.0), float(value))
-        top = (-1.0, 0.5)
-        for t in np.arange(0.1, 0.91, 0.05):
-            tp, fp, fn = scorer.count(relation, [pair for pair, v in best.items() if v >= t])
-            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-            if f1 > top[0] + 1e-9:
-                top = (f1, round(float(t), 2))
-        chosen[relation] = top[1]
+                slot = 0 if f"rule:{relation}" in row.features else 1
+                scores = best.setdefault(pair, [-1.0, -1.0])
+                scores[slot] = max(scores[slot], float(value))
+        top = (-1.0, 0.5, 0.5)
+        for with_rule in grid:
+            for elsewhere in grid:
+                pairs = [pair for pair, (a, b) in best.items() if a >= with_rule or b >= elsewhere]
+                tp, fp, fn = scorer.count(relation, pairs)
+                f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+                if f1 > top[0] + 1e-9:
+                    top = (f1, with_rule, elsewhere)
+        chosen[relation] = top[2]
+        chosen[relation + RULE_FIRED] = top[1]
+    chosen[AMOUNT] = 0.5
     model.thresholds = dict(chosen)
     return chosen
 
 
-class _Fixed:
-    """A model whose probabilities were computed already (out-of-fold), for choosing thresholds."""
-
-    def __init__(self, p: np.ndarray, model: RelationModel):
-        self.p, self.relations, self.thresholds = p, model.relations, model.thresholds
-
-    def probabilities(self, rows) -> np.ndarray:
-        return self.p
-
-
-def _decide(ex: Example, p: np.ndarray, model: RelationModel, kb: Ontology) -> list[Fact]:
-    return decide(ex.doc, ex.analysed, _Fixed(p, model), kb, ex.article.id)  # type: ignore[arg-type]
-
-
 @dataclass
 class CrossValidation:
-    """Out-of-fold results: the folds, the scores per language and in all, the thresholds chosen."""
+    """Out-of-fold results: the folds, the scores per language and in all, the thresholds chosen, the
+    same for the rules alone on the same folds, and the reach of the candidates."""
 
     folds: list[list[str]]
     scores: Scores
@@ -400,36 +516,77 @@ class CrossValidation:
     thresholds: dict[str, float]
     rules: Scores
     rules_by_language: dict[str, Scores]
+    entities: tuple[int, int, int] = (0, 0, 0)  # tp, fp, fn of typed entities, out of fold
+    rules_entities: tuple[int, int, int] = (0, 0, 0)
+    reach: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
 
-def cross_validate(examples: Sequence[Example], config: TrainConfig, kb: Ontology) -> CrossValidation:
-    """k-fold cross-validation by article: each fold is predicted by a model fitted on the others."""
-    groups = folds([ex.article.id for ex in examples], config.folds, config.seed)
+def cross_validate(
+    pairs: Sequence[tuple[dict[str, Any], Article]],
+    config: TrainConfig,
+    ontology: Sequence[str] = (),
+    baseline: Sequence[Example] | None = None,
+    trained: Sequence[Example] | None = None,
+    work: str | Path | None = None,
+) -> CrossValidation:
+    """k-fold cross-validation by article: each fold's articles are analysed with a name typer and
+    decided by a model both fitted on the other folds only.
+
+    `baseline` are the articles analysed without a typer (the rules alone are scored on them) and
+    `trained` analysed with the typer fitted on all articles (what the fold models learn from);
+    both are computed when not given. `work` is a folder for the fold typers (a temporary one
+    otherwise)."""
+    import tempfile
+
+    kb = load_ontology(tuple(str(p) for p in ontology))
+    baseline = list(baseline) if baseline is not None else analyse_examples(pairs, ontology, config.rule_features)
+    by_id = {ex.article.id: ex for ex in baseline}
+    groups = folds(list(by_id), config.folds, config.seed)
     probabilities: dict[str, np.ndarray] = {}
-    model = None
-    for group in groups:
-        held = set(group)
-        model = fit_model([ex for ex in examples if ex.article.id not in held], config)
-        for ex in examples:
-            if ex.article.id in held:
-                probabilities[ex.article.id] = model.probabilities([r.features for r in ex.analysed.rows])
+    models: dict[str, RelationModel] = {}
+    held_out: dict[str, Example] = {}
+    with tempfile.TemporaryDirectory(dir=work) as scratch:
+        if trained is None:
+            typer_all = Path(scratch) / "typer-all"
+            fit_typer(baseline, config).save(typer_all)
+            trained = analyse_examples(pairs, ontology, config.rule_features, str(typer_all))
+        trained_by_id = {ex.article.id: ex for ex in trained}
+        model = None
+        for n, group in enumerate(groups):
+            held = set(group)
+            typer = Path(scratch) / f"typer-{n}"
+            fit_typer([ex for ex in baseline if ex.article.id not in held], config).save(typer)
+            fold_pairs = [(g, a) for g, a in pairs if a.id in held]
+            for ex in analyse_examples(fold_pairs, ontology, config.rule_features, str(typer)):
+                held_out[ex.article.id] = ex
+            model = fit_model([trained_by_id[i] for i in trained_by_id if i not in held], config)
+            for i in group:
+                ex = held_out[i]
+                probabilities[i] = model.probabilities([r.features for r in ex.analysed.rows])
+                models[i] = model
     assert model is not None
+    examples = [held_out[ex.article.id] for ex in baseline]
     thresholds = choose_thresholds(examples, probabilities, model, kb)
-    predicted = {ex.article.id: _decide(ex, probabilities[ex.article.id], model, kb) for ex in examples}
-    rules = {ex.article.id: list(ex.analysed.rule_facts) for ex in examples}
+    for m in models.values():
+        m.thresholds = dict(thresholds)
+    predicted = {ex.article.id: predict(ex, models[ex.article.id], kb) for ex in examples}
+    rules = {ex.article.id: list(ex.analysed.rule_facts) for ex in baseline}
     langs = sorted({ex.article.lang for ex in examples})
 
-    def subset(facts: dict[str, list[Fact]], lang: str) -> Scores:
-        chosen = [ex for ex in examples if ex.article.lang == lang]
+    def subset(chosen_from: Sequence[Example], facts: dict[str, list[Fact]], lang: str) -> Scores:
+        chosen = [ex for ex in chosen_from if ex.article.lang == lang]
         return score(chosen, {ex.article.id: facts[ex.article.id] for ex in chosen}, kb)
 
     return CrossValidation(
         folds=groups,
         scores=score(examples, predicted, kb),
-        by_language={lang: subset(predicted, lang) for lang in langs},
+        by_language={lang: subset(examples, predicted, lang) for lang in langs},
         thresholds=thresholds,
-        rules=score(examples, rules, kb),
-        rules_by_language={lang: subset(rules, lang) for lang in langs},
+        rules=score(baseline, rules, kb),
+        rules_by_language={lang: subset(baseline, rules, lang) for lang in langs},
+        entities=CorpusScorer(examples, kb).entities(examples, kb),
+        rules_entities=CorpusScorer(baseline, kb).entities(baseline, kb),
+        reach=reach(examples),
     )
 
 
@@ -441,20 +598,29 @@ def train(
     ontology: Sequence[str] = (),
     cross_validation: bool = True,
 ) -> tuple[RelationModel, CrossValidation | None]:
-    """Fit the extractor on every annotated article under `gold_dir` and save it to `out`.
+    """Fit the extractor (the name typer, then the relation and amount model) on every annotated
+    article under the gold folders and save it to `out` (the typer in `out/typer`).
 
     With `cross_validation`, thresholds are chosen on out-of-fold predictions and the
     cross-validated scores are returned; otherwise every threshold is 0.5."""
+    import tempfile
+
     config = config or TrainConfig()
-    examples = prepare(gold_dir, paths, ontology, rule_features=config.rule_features)
-    kb = load_ontology(tuple(str(p) for p in ontology))
-    cv = cross_validate(examples, config, kb) if cross_validation else None
-    model = fit_model(examples, config)
+    pairs = annotated(gold_dir, paths)
+    baseline = analyse_examples(pairs, ontology, config.rule_features)
+    typer = fit_typer(baseline, config)
+    with tempfile.TemporaryDirectory() as scratch:
+        typer_dir = Path(scratch) / "typer"
+        typer.save(typer_dir)
+        trained = analyse_examples(pairs, ontology, config.rule_features, str(typer_dir))
+        cv = cross_validate(pairs, config, ontology, baseline, trained, work=scratch) if cross_validation else None
+    model = fit_model(trained, config)
     if cv is not None:
         model.thresholds = dict(cv.thresholds)
-    model.config["trained_on"] = sorted(ex.article.id for ex in examples)
+    model.config["trained_on"] = sorted(ex.article.id for ex in trained)
     if out is not None:
         model.save(out)
+        typer.save(Path(out) / "typer")
     return model, cv
 
 
@@ -485,5 +651,18 @@ def report_lines(model: RelationModel, cv: CrossValidation | None) -> list[str]:
             for relation in RELATIONS:
                 lines.append(row(f"  {relation}", [relation], s, r))
         lines.append(f"{label}amounts right: {s.amounts[0]}/{s.amounts[1]} (rules {r.amounts[0]}/{r.amounts[1]})")
+
+    def prf(tp: int, fp: int, fn: int) -> str:
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        return f"{p:>7.3f}{r:>7.3f}{(2 * p * r / (p + r) if p + r else 0.0):>7.3f}"
+
+    lines.append(f"{'entities':<22}{prf(*cv.entities)}   {prf(*cv.rules_entities)}")
+    lines.append("reach (gold facts per article; both ends found as entities; some candidate can state it):")
+    for relation, (total, ends, candidates) in cv.reach.items():
+        lines.append(
+            f"  {relation:<20}{total:>6}{ends:>6} ({ends / max(total, 1):.0%}){candidates:>6} "
+            f"({candidates / max(total, 1):.0%})"
+        )
     lines.append("thresholds: " + ", ".join(f"{r} {t:.2f}" for r, t in cv.thresholds.items()))
     return lines

@@ -14,6 +14,13 @@ B = 10**9
 M = 10**6
 
 CASES = [
+    # hyphenated scales and currencies named by words of other countries
+    ("$4-billion", "en", 4 * B, "USD", False),
+    ("US$2-billion", "en", 2 * B, "USD", False),
+    ("1.5 billion Saudi riyals", "en", Decimal("1.5") * B, "SAR", False),
+    ("10 bilhões de riais sauditas", "pt", 10 * B, "SAR", False),
+    ("380bn yuan", "en", 380 * B, "CNY", False),
+    ("R$ 14,7 bi", "pt", Decimal("14.7") * B, "BRL", False),
     # English: symbols, codes, scale words and abbreviations
     ("$100 billion", "en", 100 * B, "USD", False),
     ("€2bn", "en", 2 * B, "EUR", False),

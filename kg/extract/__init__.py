@@ -21,7 +21,7 @@ from .decide import analysed, decide
 from .model import RelationModel
 from .model import load as load_extractor
 
-__all__ = ["DEFAULT_EXTRACTOR", "facts", "load_extractor", "resolve_extractor"]
+__all__ = ["DEFAULT_EXTRACTOR", "digest", "facts", "load_extractor", "resolve_extractor", "typer_of"]
 
 DEFAULT_EXTRACTOR = Path(__file__).resolve().parent.parent / "models" / "extractor"
 
@@ -37,7 +37,26 @@ def resolve_extractor(choice: str | os.PathLike[str] | None) -> str | None:
             raise ExtractorError(f"the default extractor is missing from this installation ({folder})")
         raise ExtractorError(f"no extractor model at {folder}")
     load_extractor(folder)
+    typer = typer_of(folder)
+    if typer:
+        load_extractor(typer)
     return str(folder.resolve())
+
+
+def typer_of(extractor: str | os.PathLike[str] | None) -> str | None:
+    """The learned name typer saved beside an extractor (its `typer/` folder), if it has one."""
+    if not extractor:
+        return None
+    folder = Path(extractor) / "typer"
+    return str(folder) if (folder / "config.json").is_file() else None
+
+
+def digest(extractor: str | os.PathLike[str] | None) -> str:
+    """What an extractor folder is, for cache keys: its model's digest and its typer's."""
+    if not extractor:
+        return "rules"
+    typer = typer_of(extractor)
+    return load_extractor(extractor).digest + (f"+{load_extractor(typer).digest}" if typer else "")
 
 
 def facts(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from spacy.tokens import Doc
 
@@ -37,7 +38,10 @@ class Analysed:
 
     rule_facts: tuple[Fact, ...]
     rows: tuple[Row, ...]
-    money: tuple[Money, ...]
+    money: tuple[Money, ...]  # every amount of the text
+    money_tokens: tuple[tuple[int, int], ...]  # the token span of each amount
+    rule_amounts: dict[tuple[str, str, int], tuple[Decimal, str]]  # (investor, investee, sentence) → the rules' amount
+    words: tuple[str, ...]  # the folded words of the text
 
 
 LEXICON_KINDS = ("round", "round_lead", "participation", "lead_verbs", "investor_nouns", "needs_amount", "possessive")
@@ -81,18 +85,24 @@ def analysed(
     rule_facts = rules.facts(doc, mentions, ontology, lang, article_id, date)
     sentences = list(doc.sents)
     verdicts: dict[tuple[int, str, str], list[str]] = {}
+    rule_amounts: dict[tuple[str, str, int], tuple[Decimal, str]] = {}
     for f in rule_facts:
         for number, sent in enumerate(sentences):
             if sent.start_char <= f.start < sent.end_char:
+                if f.amount is not None:
+                    rule_amounts[(f.subject, f.object, number)] = (f.amount, f.currency)
                 symmetric = ontology.relations[f.predicate].symmetric
                 verdicts.setdefault((number, f.subject, f.object), []).append(f.predicate)
                 verdicts.setdefault((number, f.object, f.subject), []).append(
                     f.predicate if symmetric else f.predicate + "~"
                 )
                 break
-    money = tuple(money_spans(doc.text, lang))
-    token_at = {t.idx: t.i for t in doc}
-    money_starts = sorted(token_at[m.start] for m in money if m.start in token_at)
+    money = tuple(m for m in money_spans(doc.text, lang) if doc.char_span(m.start, m.end, alignment_mode="expand"))
+    money_tokens = []
+    for m in money:
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        money_tokens.append((span.start, span.end))
+    money_starts = sorted(start for start, _ in money_tokens)
     cues: dict[int, SentenceCues] = {}
     rows = []
     for c in article_candidates(doc, words, mentions, ontology, lang, rule_facts, lex.org_nouns):
@@ -103,7 +113,19 @@ def analysed(
         others = sum(1 for m in mentions if m.sentence == c.sentence) - 2
         row = candidate_features(c, words, cues[c.sentence], sorted(set(given)), lang, max(0, others))
         rows.append(Row(c, tuple(row), sent.start_char, sent.end_char))
-    return Analysed(tuple(rule_facts), tuple(rows), money)
+    return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))
+
+
+RULE_FIRED = "+rule"  # suffix of the threshold that applies where the rules state the same fact
+
+
+def threshold(model: RelationModel, relation: str, features: Sequence[str]) -> float:
+    """The probability a candidate needs for `relation`: a threshold of its own where the rules state
+    the fact too, so that the model keeps the rules' precision there and adds recall elsewhere."""
+    base = model.thresholds.get(relation, 0.5)
+    if f"rule:{relation}" in features:
+        return model.thresholds.get(relation + RULE_FIRED, base)
+    return base
 
 
 def decide(
@@ -119,9 +141,6 @@ def decide(
         return []
     probabilities = model.probabilities([r.features for r in result.rows])
     column = {name: i for i, name in enumerate(model.relations)}
-    rule_amounts = {
-        (f.subject, f.object, f.start): (f.amount, f.currency) for f in result.rule_facts if f.amount is not None
-    }
     found: dict[tuple[str, str, str, int], Fact] = {}
     text = doc.text
     for row, p in zip(result.rows, probabilities):
@@ -130,7 +149,7 @@ def decide(
             if relation not in column:
                 continue
             confidence = float(p[column[relation]])
-            if confidence < model.thresholds.get(relation, 0.5):
+            if confidence < threshold(model, relation, row.features):
                 continue
             s, o = c.subject.key, c.object.key
             if s == o:
@@ -146,7 +165,7 @@ def decide(
                 continue
             amount: tuple = (None, "")
             if relation == "investsIn":
-                amount = rule_amounts.get((s, o, start)) or amounts.attach(row, result, text)
+                amount = amounts.attach(row, result, result.words, model)
             found[key] = Fact(
                 subject=s,
                 predicate=relation,
