@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kg import link
 from kg.analyse import analyse
-from kg.ontology import load
+from kg.ontology import fold, load
 from kg.pipeline import process_article
 from kg.records import Article, ArticleResult, Mention
 
@@ -95,7 +97,43 @@ CROSS_LINGUAL = [
     (("en", "The United States restricted exports."), ("pt", "Os EUA restringiram as exportações."), "united-states"),
     (("en", "The White House praised the deal."), ("pt", "A Casa Branca elogiou o acordo."), "white-house"),
     (("en", "Beijing backs local chips."), ("pt", "Pequim apoia chips locais."), "beijing"),
+    (("en", "The European Council agreed."), ("pt", "O Conselho Europeu aprovou."), "european-council"),
+    (
+        ("en", "The Inter-American Development Bank lent $1 billion."),
+        ("pt", "O Banco Interamericano de Desenvolvimento emprestou US$ 1 bilhão."),
+        "inter-american-development-bank",
+    ),
+    (("en", "The University of Lisbon hired."), ("pt", "A Universidade de Lisboa contratou."), "university-of-lisbon"),
 ]
+
+
+# ---------------------------------------------------------------- names that are also ordinary words
+
+ORDINARY_WORDS = [
+    # a name restricted to its spelling, or left out, does not link the ordinary phrase
+    ("pt", "Novo banco digital promete crédito barato.", "novo-banco"),
+    ("pt", "Seu dinheiro está seguro, diz o banco.", "seu-dinheiro"),
+    ("pt", "Porto seguro para investidores, o setor atrai fundos.", "porto-seguro"),
+    ("pt", "O técnico do time elogiou o sistema.", "instituto-superior-tecnico"),
+    ("en", "Capital one day will be cheap.", "capital-one"),
+    ("en", "Benchmark results show the model is ahead.", "benchmark-capital"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "key"), ORDINARY_WORDS)
+def test_ordinary_words_are_not_names(lang, text, key):
+    assert key not in {k for _, _, k in keys_of(text, lang)}
+
+
+def test_entity_keys_are_slugs():
+    assert [key for key in KB.entities if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", key)] == []
+
+
+def test_no_two_entities_of_one_type_share_a_name():
+    owners: dict[tuple[str, str], set[str]] = {}
+    for name in KB.names:
+        owners.setdefault((fold(name.text), KB.entities[name.key].type), set()).add(name.key)
+    assert {name: keys for name, keys in owners.items() if len(keys) > 1} == {}
 
 
 @pytest.mark.parametrize(("english", "portuguese", "key"), CROSS_LINGUAL)
