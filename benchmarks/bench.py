@@ -155,11 +155,10 @@ def stages(articles: list) -> dict[str, float]:
     """Seconds per stage of the per-article work, one process, on a sample of articles."""
     from kg import extract, link
     from kg.analyse import analyse
-    from kg.ontology import load
-    from kg.read import pipeline_language
-
     from kg.extract import rules
     from kg.extract.decide import analysed, decide
+    from kg.ontology import load
+    from kg.read import pipeline_language
 
     kb = load()
     folder = extract.resolve_extractor("default")

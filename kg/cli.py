@@ -358,7 +358,8 @@ def train(gold, articles, out, folds, seed, no_rule_features, ontology):
       kg train --gold my-gold/ --out my-model
       kg build articles/ --extractor my-model
     """
-    from .train import TrainConfig, report_lines, train as run_train
+    from .train import TrainConfig, report_lines
+    from .train import train as run_train
 
     config = TrainConfig(seed=seed, folds=max(folds, 2), rule_features=not no_rule_features)
     model, cv = run_train(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,11 @@ import numpy as np
 from . import __version__, link
 from .analyse import analyse
 from .errors import TrainError
-from .nametyper import TYPES, UNTYPED_KEY
 from .evaluate import load_gold, normalise
 from .extract.amounts import AMOUNT, amount_features, in_sentence, investors_in
 from .extract.decide import RULE_FIRED, Analysed, analysed, decide
 from .extract.model import RelationModel, TrainConfig, fit
+from .nametyper import TYPES, UNTYPED_KEY
 
 __all__ = ["TrainConfig", "train", "prepare", "cross_validate", "report_lines"]
 from .namespace import RELATIONS, SYMMETRIC
@@ -176,7 +176,7 @@ def amount_rows(
             wanted[(r["s"], r["o"])] = (float(r["amount"]), str(r.get("currency", "")).upper())
     column = RELATIONS.index("investsIn")
     out = []
-    for row, y in zip(result.rows, labels):
+    for row, y in zip(result.rows, labels, strict=False):
         if y[column] != POSITIVE:
             continue
         c = row.candidate
@@ -296,10 +296,12 @@ def folds(ids: Sequence[str], k: int, seed: int) -> list[list[str]]:
 def _matrix(examples: Sequence[Example]) -> tuple[list[tuple[str, ...]], np.ndarray, np.ndarray]:
     rows, labels, applicable = [], [], []
     for ex in examples:
-        for row, y in zip(ex.analysed.rows, ex.labels):
+        for row, y in zip(ex.analysed.rows, ex.labels, strict=False):
             rows.append(row.features)
             labels.append([*(y == POSITIVE), False])
-            applicable.append([r in row.candidate.relations and v != UNKNOWN for r, v in zip(RELATIONS, y)] + [False])
+            applicable.append(
+                [r in row.candidate.relations and v != UNKNOWN for r, v in zip(RELATIONS, y, strict=False)] + [False]
+            )
         for features, right in ex.amount_rows:
             rows.append(features)
             labels.append([False] * len(RELATIONS) + [right])
@@ -480,7 +482,7 @@ def choose_thresholds(
         best: dict[tuple[str, str], list[float]] = {}  # pair → [best p where the rules fired, best p elsewhere]
         for ex in examples:
             p = probabilities[ex.article.id]
-            for row, value in zip(ex.analysed.rows, p[:, r]):
+            for row, value in zip(ex.analysed.rows, p[:, r], strict=False):
                 c = row.candidate
                 if relation not in c.relations or c.subject.key == c.object.key:
                     continue

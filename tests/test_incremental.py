@@ -205,12 +205,12 @@ def test_unchanged_files_are_not_read_again(articles: Path, tmp_path: Path, requ
     kg.build([articles], out)
     opened = request.getfixturevalue("opened")
     report = kg.build([articles], out)
-    assert opened == [] and report.articles == 14  # the JSON Lines file holds two articles
+    assert opened == [] and report.articles == 15  # the JSON Lines file holds two articles
     path = articles / "huawei-ascend-nvidia.pt.txt"
     path.write_text(path.read_text(encoding="utf-8").replace("Nvidia", "NVIDIA", 1), encoding="utf-8")
     report = kg.build([articles], out)
     assert opened == ["huawei-ascend-nvidia.pt.txt"]
-    assert report.articles == 14 and sorted(report.languages) == ["en", "pt"]
+    assert report.articles == 15 and sorted(report.languages) == ["en", "pt"]
     assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
 
 
@@ -235,7 +235,7 @@ def test_a_lost_cache_entry_is_recomputed_when_the_whole_graph_is_written(articl
     (out / BUILD_RECORD).write_text(json.dumps(record), encoding="utf-8")
     (articles / "cohere.en.txt").write_text(EN_ARTICLE, encoding="utf-8")
     report = kg.build([articles], out)
-    assert report.articles == 15 and not report.skipped
+    assert report.articles == 16 and not report.skipped
     assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
 
 
@@ -250,8 +250,8 @@ def test_results_past_the_memory_limit_are_read_back_from_the_cache(
     monkeypatch.setattr(pipeline, "RESULTS_IN_MEMORY", 3)
     out = tmp_path / "out"
     report = kg.build([articles], out)
-    assert report.articles == 14
-    assert len(read_back) >= 2 * (14 - 3)  # looked up, then read back twice: once to count, once to write
+    assert report.articles == 15
+    assert len(read_back) >= 2 * (15 - 3)  # looked up, then read back twice: once to count, once to write
     assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
 
 
@@ -261,7 +261,7 @@ def test_an_update_with_worker_processes_is_the_same(articles: Path, tmp_path: P
     (articles / "cohere.en.txt").write_text(EN_ARTICLE, encoding="utf-8")
     (articles / "maritaca.pt.txt").write_text(PT_ARTICLE, encoding="utf-8")
     report = kg.build([articles], out, jobs=2)
-    assert updated(report) and report.articles == 16
+    assert updated(report) and report.articles == 17
     assert outputs(out) == from_scratch(articles, tmp_path / "scratch")
 
 

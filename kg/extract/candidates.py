@@ -6,8 +6,9 @@ the article is about or the one the previous sentence opened with. The rules' fa
 too, since some of them reach across sentences. Pairs are kept only where the types fit some
 relation's domain and range in the ontology.
 
-Long sentences are bounded: at most `MAX_ENDS` ends and `MAX_PAIRS` pairs a sentence, the
-nearest pairs first, and no pair further apart than `MAX_DISTANCE` tokens.
+Long sentences are bounded: at most `MAX_ENDS` ends and `MAX_PAIRS` pairs a sentence (the nearest
+named pairs first, with `MAX_RULE_PAIRS` places kept for the rules' facts), and no pair further
+apart than `MAX_DISTANCE` tokens.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from ..ontology import Ontology, PatternSet
 from ..records import Fact, Mention
 
 MAX_ENDS = 24  # ends kept per sentence (named ones first, in text order)
-MAX_PAIRS = 96  # pairs per sentence, the nearest first
+MAX_PAIRS = 96  # pairs per sentence: the nearest named pairs first, then the rules' facts
+MAX_RULE_PAIRS = 16  # places kept for the rules' facts whose ends the named pairs lack
 MAX_DISTANCE = 60  # tokens between two ends of a pair
 
 PRONOUNS = {
@@ -165,8 +167,9 @@ def article_candidates(
             if previous is not None and previous not in named_keys and previous != about:
                 ends.append(End(previous, "Organization", sent.start, sent.start, "previous"))
         ends.sort(key=lambda e: (e.via in ("anaphor", "topic", "previous"), e.start, e.end))
-        found = sentence_candidates(number, sent.start, sent.end, ends, ontology)
+        found = sentence_candidates(number, sent.start, sent.end, ends, ontology)[: MAX_PAIRS - MAX_RULE_PAIRS]
         seen = {(c.subject.key, c.object.key) for c in found}
+        room = MAX_PAIRS - len(found)
         # the rules' facts of this sentence whose ends the pairs above lack (cross-sentence referents)
         for f in rule_facts:
             if not (sent.start_char <= f.start < sent.end_char):
@@ -177,9 +180,10 @@ def article_candidates(
                 s = _placed(s_key, types[s_key], ends, sent.start)
                 o = _placed(o_key, types[o_key], ends, sent.start)
                 relations = _fits(ontology, s, o) if s.start != o.start else _fits_unordered(ontology, s, o)
-                if relations:
+                if relations and room > 0:
                     seen.add((s_key, o_key))
                     found.append(Candidate(number, sent.start, sent.end, s, o, relations))
+                    room -= 1
         yield from found
         if opener is not None and not any(words[i] == "," for i in range(sent.start, opener.start)):
             previous = opener.key

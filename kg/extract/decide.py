@@ -143,7 +143,7 @@ def decide(
     column = {name: i for i, name in enumerate(model.relations)}
     found: dict[tuple[str, str, str, int], Fact] = {}
     text = doc.text
-    for row, p in zip(result.rows, probabilities):
+    for row, p in zip(result.rows, probabilities, strict=False):
         c = row.candidate
         for relation in c.relations:
             if relation not in column:

@@ -69,7 +69,7 @@ def candidate_features(
     placed = s.via != "rule" and o.via != "rule"
     if not placed:
         out.append("unplaced")
-        for start, _end, relation, inverse in cues.triggers:
+        for _start, _end, relation, inverse in cues.triggers:
             out.append(f"tr:{relation}:{'inv' if inverse else 'act'}:any")
         return out
 
@@ -85,7 +85,7 @@ def candidate_features(
     for w in between:
         out.append(f"b:{w}")
         out.append(f"b:{w}:{d}")
-    for w1, w2 in zip(between, between[1:]):
+    for w1, w2 in zip(between, between[1:], strict=False):
         out.append(f"bb:{w1}_{w2}")
     if gap <= 4:
         out.append("bs:" + "_".join(between))
