@@ -104,13 +104,16 @@ def analysed(
         money_tokens.append((span.start, span.end))
     money_starts = sorted(start for start, _ in money_tokens)
     cues: dict[int, SentenceCues] = {}
+    per_sentence: dict[int, int] = {}
+    for m in mentions:
+        per_sentence[m.sentence] = per_sentence.get(m.sentence, 0) + 1
     rows = []
     for c in article_candidates(doc, words, mentions, ontology, lang, rule_facts, lex.org_nouns):
         if c.sentence not in cues:
             cues[c.sentence] = sentence_cues(words, c.start, c.end, lex, money_starts)
         sent = sentences[c.sentence]
         given = verdicts.get((c.sentence, c.subject.key, c.object.key), []) if rule_features else []
-        others = sum(1 for m in mentions if m.sentence == c.sentence) - 2
+        others = per_sentence.get(c.sentence, 0) - 2
         row = candidate_features(c, words, cues[c.sentence], sorted(set(given)), lang, max(0, others))
         rows.append(Row(c, tuple(row), sent.start_char, sent.end_char))
     return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))

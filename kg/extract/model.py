@@ -67,14 +67,18 @@ class RelationModel:
 
     def probabilities(self, rows: Sequence[Sequence[str]]) -> np.ndarray:
         """P(relation | candidate) for each row of features: an array (rows, relations)."""
-        bias = self.weights[-1]
-        out = np.empty((len(rows), len(self.relations)), dtype=np.float64)
         vocab, weights = self.vocab, self.weights
+        bias_row = len(weights) - 1
+        indices: list[int] = []
+        starts = np.empty(len(rows), dtype=np.int64)
         for n, row in enumerate(rows):
-            idx = [vocab[f] for f in set(row) if f in vocab]
-            z = bias + (weights[idx].sum(axis=0) if idx else 0.0)
-            out[n] = z
-        return 1.0 / (1.0 + np.exp(-out))
+            starts[n] = len(indices)
+            indices.append(bias_row)  # every row has the bias, so no row is empty
+            indices.extend({vocab[f] for f in row if f in vocab})
+        if not rows:
+            return np.empty((0, len(self.relations)), dtype=np.float64)
+        z = np.add.reduceat(weights[np.array(indices, dtype=np.int64)], starts, axis=0)
+        return 1.0 / (1.0 + np.exp(-z))
 
     def save(self, folder: str | os.PathLike[str]) -> Path:
         """Write the model to `folder` (created); the files are byte-identical for the same model."""
