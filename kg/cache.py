@@ -69,7 +69,7 @@ def _code_digest() -> str:
 def article_key(article: Article, salt: str) -> str:
     """The cache key of `article` under `salt`: a sha256 of every field its result depends on."""
     a = article
-    fields = [a.id, a.path, a.title, a.text, a.lang, a.url, a.published]
+    fields = [a.id, a.path, a.title, a.text, a.lang, a.url, a.published, a.author]
     payload = json.dumps([salt, *fields], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -88,7 +88,7 @@ def encode(result: ArticleResult) -> list[Any]:
     """A compact JSON-able form of `result` (without the article's text)."""
     a = result.article
     return [
-        [a.id, a.path, a.title, a.lang, a.url, a.published, a.sha256],
+        [a.id, a.path, a.title, a.lang, a.url, a.published, a.sha256, a.author],
         [[m.start, m.end, m.text, m.label, m.key, m.source, m.sentence] for m in result.mentions],
         [
             [
@@ -112,8 +112,8 @@ def encode(result: ArticleResult) -> list[Any]:
 
 def decode(data: list[Any]) -> ArticleResult:
     """The `ArticleResult` of `encode`'s output; raises ValueError/TypeError/IndexError on a malformed one."""
-    (aid, path, title, lang, url, published, sha), mentions, facts, entities = data
-    article = Article(aid, path, title, "", lang, url, published, sha)
+    (aid, path, title, lang, url, published, sha, author), mentions, facts, entities = data
+    article = Article(aid, path, title, "", lang, url, published, author=author, sha256=sha)
     return ArticleResult(
         article=article,
         mentions=tuple(

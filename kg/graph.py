@@ -42,7 +42,7 @@ class _V:
     label, alt_label, same_as = _iri(RDFS.label), _iri(SKOS.altLabel), _iri(OWL.sameAs)
     derived_from = _iri(PROV.wasDerivedFrom)
     identifier, title, source = _iri(DCTERMS.identifier), _iri(DCTERMS.title), _iri(DCTERMS.source)
-    language, date_ = _iri(DCTERMS.language), _iri(DCTERMS.date)
+    language, date_, creator = _iri(DCTERMS.language), _iri(DCTERMS.date), _iri(DCTERMS.creator)
     Article, Assertion = _iri(KG.Article), _iri(KG.Assertion)
     mentions, evidence = _iri(KG.mentions), _iri(KG.evidence)
     start, end, confidence = _iri(KG.startOffset), _iri(KG.endOffset), _iri(KG.confidence)
@@ -216,6 +216,8 @@ def article_triples(result: ArticleResult, iris: Mapping[str, ox.NamedNode]) -> 
     yield Q(node, _V.language, ox.Literal(article.lang))
     if article.published:
         yield Q(node, _V.date_, _date(article.published))
+    if article.author:
+        yield Q(node, _V.creator, ox.Literal(article.author))
     mentioned = set()
     for m in result.mentions:
         iri = iris.get(m.key)

@@ -314,6 +314,7 @@ def _make_article(
     fallback_lang: str = "",
     url: str = "",
     published: str = "",
+    author: str = "",
 ) -> Article:
     """Normalise and check the parts of one article; raises `_Skip("empty")` when it has no body."""
     text = normalise_text(text).strip()
@@ -333,6 +334,7 @@ def _make_article(
         lang=lang,
         url=_one_line(url),
         published=published,
+        author=_one_line(author),
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
 
@@ -702,20 +704,90 @@ def html_to_text(html: str) -> tuple[str, str, dict[str, str]]:
     return title, "\n\n".join(paragraphs), {"url": url, "published": published, "lang": parser.html_lang}
 
 
+_HTML_LANG = re.compile(r"<html\b[^>]{0,500}?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})?)", re.I)
+_HTML_HEAD_CHARS = 20_000
+# What a browser never shows, which trafilatura would otherwise keep.
+_PRUNED = ["//template", "//*[@hidden]", "//*[@aria-hidden='true']", "//noscript", "//dialog", "//nav", "//aside"]
+
+
+def main_text(html: str) -> tuple[str, str, dict[str, str]] | None:
+    """(title, main text, metadata) of a page through trafilatura, or None when it finds no main text.
+
+    Navigation, footers, comments, share bars, cookie notices and "read more" blocks are dropped;
+    the metadata is what the page states: url (canonical), published, author, site and lang. The
+    text keeps one paragraph a block, separated by blank lines; a first paragraph repeating the
+    title leaves the text.
+    """
+    import trafilatura  # imported here: loading it takes a while and only HTML needs it
+    from lxml.etree import strip_tags
+    from trafilatura.utils import load_html
+
+    try:
+        tree = load_html(html)
+        if tree is None:
+            return None
+        stamps = tree.xpath("//article//time/@datetime") or tree.xpath("//time/@datetime")
+        canonical = tree.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href")
+        strip_tags(tree, "time")  # trafilatura drops <time> with its words ("on <time>Tuesday</time>")
+        document = trafilatura.bare_extraction(
+            tree,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            favor_precision=True,
+            prune_xpath=_PRUNED,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    except Exception:  # trafilatura's own failure on odd markup: kg's reader takes over
+        logger.debug("trafilatura failed", exc_info=True)
+        return None
+    if document is None or not (document.text or "").strip():
+        return None
+    title = _one_line(document.title or "")
+    paragraphs = [line for line in (_one_line(part) for part in document.text.split("\n")) if line]
+    if paragraphs and title and paragraphs[0].casefold() == title.casefold():
+        paragraphs = paragraphs[1:]
+    if not paragraphs:
+        return None
+    lang = _HTML_LANG.search(html[:_HTML_HEAD_CHARS])
+    meta = {
+        "url": (canonical[0].strip() if canonical else "") or document.url or "",
+        "published": _iso_date(document.date or "") or next(filter(None, map(_iso_date, stamps[:5])), ""),
+        "author": _one_line(document.author or ""),
+        "site": _one_line(document.sitename or ""),
+        "lang": _declared_language(lang.group(1)) if lang else "",
+    }
+    return title, "\n\n".join(paragraphs), meta
+
+
 def _read_html(data: bytes, article_id: str, path: str) -> Iterator[Article]:
     match = _META_CHARSET.search(data[:4096])
     declared = match.group(1).decode("ascii") if match else None
-    title, text, meta = html_to_text(_decode(data, declared))
+    yield _html_article(_decode(data, declared), article_id, path)
+
+
+def _html_article(html: str, article_id: str, path: str, *, url: str = "", published: str = "") -> Article:
+    """One article from a page: its main text by trafilatura, by kg's own reader where trafilatura finds
+    none (fragments, very deep nesting). `url` and `published` (from a WARC record) yield to the page's."""
+    found = main_text(html)
+    if found is None:
+        title, text, meta = html_to_text(html)
+        meta["author"] = ""
+    else:
+        title, text, meta = found
     if not text.strip():
         raise _Skip("empty (no text outside markup)")
-    yield _make_article(
+    return _make_article(
         id=article_id,
         path=path,
         title=title,
         text=text,
         fallback_lang=meta["lang"],
-        url=meta["url"],
-        published=meta["published"],
+        url=meta["url"] or url,
+        published=meta["published"] or published,
+        author=meta.get("author", ""),
     )
 
 

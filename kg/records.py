@@ -17,6 +17,7 @@ class Article:
     lang: str  # ISO 639-1 code of the detected or declared language
     url: str = ""
     published: str = ""  # ISO 8601 date where known
+    author: str = ""  # as the page or record states it
     sha256: str = ""  # of `text`, for caching
 
     @property

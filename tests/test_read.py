@@ -262,7 +262,7 @@ def test_html_main_text_and_metadata(tmp_path: Path) -> None:
     assert article.title == "Chip maker ships accelerator"
     assert article.text == (
         "The company said on Tuesday that it would ship the accelerator & its software.\n\n"
-        "Demand is higher than supply. Prices rose."
+        "Demand is higher than supply.\n\nPrices rose."
     )
     assert article.url == "https://example.com/news/chip"
     assert article.published == "2025-03-04"
@@ -279,7 +279,8 @@ def test_html_without_article_and_with_time_element(tmp_path: Path) -> None:
     article = read_one(write(tmp_path / "pagina.htm", page))
     assert isinstance(article, Article)
     assert article.title == "Título da página"
-    assert article.text == f"Secção\n\n{PT_PARAGRAPH}\n\nPublicado em 31 de dezembro."
+    assert article.text.endswith(f"{PT_PARAGRAPH}\n\nPublicado em 31 de dezembro.")
+    assert "Menu" not in article.text
     assert article.published == "2024-12-31"
     assert article.lang == "pt"
 
