@@ -710,6 +710,22 @@ _HTML_HEAD_CHARS = 20_000
 _PRUNED = ["//template", "//*[@hidden]", "//*[@aria-hidden='true']", "//noscript", "//dialog", "//nav", "//aside"]
 
 
+# A line pointing to another story ("Read more: …", "Leia também: …"), never the article's own text.
+_TEASER = re.compile(
+    r"^(?:read (?:more|also)|see also|related|more on this|leia (?:também|mais)|veja (?:também|mais)|saiba mais"
+    r"|relacionad[ao]s?|confira)\s*[:：|–—-]",
+    re.IGNORECASE,
+)
+
+
+def _unwrap_layout_tables(tree: Any) -> None:
+    """Turn tables used for page layout (cells holding paragraphs, headings or lists) into plain blocks,
+    so that the extractor weighs each column on its own instead of keeping or dropping the whole page."""
+    for table in tree.xpath("//table[.//td/p or .//td/h1 or .//td/h2 or .//td/div or .//td/ul or .//td/ol]"):
+        for element in table.iter("table", "tbody", "thead", "tfoot", "tr", "td", "th"):
+            element.tag = "div"
+
+
 def main_text(html: str) -> tuple[str, str, dict[str, str]] | None:
     """(title, main text, metadata) of a page through trafilatura, or None when it finds no main text.
 
@@ -729,6 +745,7 @@ def main_text(html: str) -> tuple[str, str, dict[str, str]] | None:
         stamps = tree.xpath("//article//time/@datetime") or tree.xpath("//time/@datetime")
         canonical = tree.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href")
         strip_tags(tree, "time")  # trafilatura drops <time> with its words ("on <time>Tuesday</time>")
+        _unwrap_layout_tables(tree)
         document = trafilatura.bare_extraction(
             tree,
             with_metadata=True,
@@ -747,6 +764,7 @@ def main_text(html: str) -> tuple[str, str, dict[str, str]] | None:
         return None
     title = _one_line(document.title or "")
     paragraphs = [line for line in (_one_line(part) for part in document.text.split("\n")) if line]
+    paragraphs = [line for line in paragraphs if not _TEASER.match(line)]
     if paragraphs and title and paragraphs[0].casefold() == title.casefold():
         paragraphs = paragraphs[1:]
     if not paragraphs:
