@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["build", "query", "stats", "__version__"]
+__all__ = ["build", "query", "read_articles", "stats", "__version__"]
 
 
 def build(*args, **kwargs):
@@ -30,3 +30,10 @@ def stats(*args, **kwargs):
     from .pipeline import stats as _stats
 
     return _stats(*args, **kwargs)
+
+
+def read_articles(*args, **kwargs):
+    """The articles (and skipped inputs) under `paths`, as `kg build` reads them; see `kg.read.read_articles`."""
+    from .read import read_articles as _read_articles
+
+    return _read_articles(*args, **kwargs)

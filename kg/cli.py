@@ -164,7 +164,7 @@ def _count_inputs(paths) -> int:
     """How many readable files lie under `paths` (cheap: names only), for the progress bar's ETA."""
     import os
 
-    from .read import SUFFIXES
+    from .read import reader_kind
 
     total = 0
     for path in paths:
@@ -174,7 +174,7 @@ def _count_inputs(paths) -> int:
             continue
         for _root, dirs, files in os.walk(path):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
-            total += sum(1 for f in files if not f.startswith(".") and Path(f).suffix.lower() in SUFFIXES)
+            total += sum(1 for f in files if not f.startswith(".") and reader_kind(Path(f))[0])
     return total
 
 
@@ -499,3 +499,40 @@ def open_page(out):
 
 if __name__ == "__main__":  # pragma: no cover
     cli()
+
+
+@cli.command("read", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("jsonl", "text")),
+    default="jsonl",
+    show_default=True,
+    help="One JSON object a line, or the text under a heading line.",
+)
+@user_errors
+def read(paths, fmt):
+    """Print what kg will analyse of each article under PATHS: id, path, title, text, lang, url, date, author.
+
+    Reads every format `kg build` reads (HTML main text, WARC, feeds, gzip, JSON Lines…); skipped
+    inputs are named on stderr.
+
+    \b
+    Examples:
+      kg read page.html
+      kg read crawl.warc.gz --format text | less
+    """
+    import json
+
+    from .read import article_record, read_articles
+
+    for item in read_articles(paths):
+        if not hasattr(item, "text"):
+            click.echo(f"skipped {item.path}: {item.reason}", err=True)
+        elif fmt == "jsonl":
+            click.echo(json.dumps(article_record(item), ensure_ascii=False))
+        else:
+            meta = " · ".join(x for x in (item.lang, item.published, item.author, item.url) if x)
+            click.echo(f"# {item.id}: {item.title}\n({meta})\n\n{item.text}\n")

@@ -8,9 +8,11 @@ A bad file never stops the rest: it becomes a `Skipped` record saying why.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import email.utils
 import functools
+import gzip
 import hashlib
 import importlib
 import importlib.util
@@ -20,6 +22,7 @@ import os
 import re
 import stat
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from html.parser import HTMLParser
@@ -44,8 +47,12 @@ SUFFIXES: dict[str, str] = {
     ".htm": "html",
     ".json": "json",
     ".jsonl": "jsonl",
+    ".xml": "feed",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".warc": "warc",
 }
-"""File name endings read (case-insensitive), and the reader each one uses."""
+"""File name endings read (case-insensitive), and the reader each one uses. Each may also end in `.gz`."""
 
 # Languages `detect_language` can tell apart, by their spaCy stop-word lists.
 _DETECTABLE = ("en", "pt", "es", "fr", "it", "de", "nl")
@@ -718,6 +725,9 @@ _TEASER = re.compile(
 )
 
 
+_BYLINE = re.compile(r"^(?:by|por|de)\s+", re.IGNORECASE)
+
+
 def _unwrap_layout_tables(tree: Any) -> None:
     """Turn tables used for page layout (cells holding paragraphs, headings or lists) into plain blocks,
     so that the extractor weighs each column on its own instead of keeping or dropping the whole page."""
@@ -767,13 +777,16 @@ def main_text(html: str) -> tuple[str, str, dict[str, str]] | None:
     paragraphs = [line for line in paragraphs if not _TEASER.match(line)]
     if paragraphs and title and paragraphs[0].casefold() == title.casefold():
         paragraphs = paragraphs[1:]
+    author = _one_line(document.author or "")
+    if paragraphs and author and _BYLINE.sub("", paragraphs[0]).casefold().startswith(author.casefold()):
+        paragraphs = paragraphs[1:]  # the byline: the author is in the metadata
     if not paragraphs:
         return None
     lang = _HTML_LANG.search(html[:_HTML_HEAD_CHARS])
     meta = {
         "url": (canonical[0].strip() if canonical else "") or document.url or "",
         "published": _iso_date(document.date or "") or next(filter(None, map(_iso_date, stamps[:5])), ""),
-        "author": _one_line(document.author or ""),
+        "author": author,
         "site": _one_line(document.sitename or ""),
         "lang": _declared_language(lang.group(1)) if lang else "",
     }
@@ -932,6 +945,117 @@ def _skip_rest_of_line(file: Any) -> None:
             return
 
 
+# ---------------------------------------------------------------------------------------------- feeds
+
+
+def _feed_date(entry: Any) -> str:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        stamp = entry.get(key)
+        if stamp:
+            try:
+                return dt.date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday).isoformat()
+            except (ValueError, AttributeError):
+                continue
+    return _iso_date(entry.get("published") or entry.get("updated") or "")
+
+
+def _read_feed(data: bytes, article_id: str, path: str) -> Iterator[Article | Skipped]:
+    """An RSS or Atom feed: each item with content or a description is an article, with link, title and date."""
+    import feedparser  # imported here: only feeds need it
+
+    feed = feedparser.parse(data)
+    if not feed.entries:
+        raise _Skip("empty feed (no items)" if feed.get("version") else "not an RSS or Atom feed")
+    feed_lang = _declared_language(feed.feed.get("language", ""))
+    for number, entry in enumerate(feed.entries, start=1):
+        where = f"{path}#{number}"
+        content = entry.get("content") or []
+        body = next((c.get("value", "") for c in content if c.get("value", "").strip()), "")
+        body = body or entry.get("summary", "") or entry.get("description", "")
+        title = _one_line(html_to_text(entry.get("title", ""))[1]) if entry.get("title") else ""
+        text = html_to_text(body)[1] if body.strip() else ""
+        try:
+            if not text.strip():
+                raise _Skip(f"item {number}: no content or description")
+            yield _make_article(
+                id=f"{article_id}#{number}",
+                path=path,
+                title=title,
+                text=text,
+                declared_lang=_declared_language(entry.get("language", "")),
+                fallback_lang=feed_lang,
+                url=entry.get("link", "") or "",
+                published=_feed_date(entry),
+                author=entry.get("author", "") or "",
+            )
+        except _Skip as skip:
+            reason = str(skip)
+            yield Skipped(where, reason if reason.startswith("item") else f"item {number}: {reason}")
+
+
+# ---------------------------------------------------------------------------------------------- WARC
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]{1,40})", re.IGNORECASE)
+
+
+def _read_warc(file: Any, article_id: str, path: str) -> Iterator[Article | Skipped]:
+    """A web archive, record by record in bounded memory: each HTML response is an article with the
+    record's target URI and date. The size limit applies to each record; a bad one is skipped by number."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    found = False
+    number = 0
+    try:
+        for number, record in enumerate(ArchiveIterator(file), start=1):
+            if record.rec_type not in ("response", "resource"):
+                continue
+            http = record.http_headers
+            content_type = (http.get_header("Content-Type") if http else None) or record.rec_headers.get_header(
+                "Content-Type", ""
+            )
+            if not content_type.lower().startswith(_HTML_TYPES):
+                continue
+            found = True
+            where = f"{path}#{number}"
+            try:
+                if http is not None and not http.get_statuscode().startswith("2"):
+                    raise _Skip(f"record {number}: HTTP status {http.get_statuscode()}")
+                data = record.content_stream().read(MAX_ARTICLE_BYTES + 1)
+                if len(data) > MAX_ARTICLE_BYTES:
+                    raise _Skip(f"record {number}: too large (over the {_limit_text()} limit)")
+                if not data.strip():
+                    raise _Skip(f"record {number}: empty")
+                charset = _CHARSET.search(content_type)
+                declared = charset.group(1) if charset else None
+                if declared is None and (match := _META_CHARSET.search(data[:4096])):
+                    declared = match.group(1).decode("ascii")
+                yield _html_article(
+                    _decode(data, declared),
+                    f"{article_id}#{number}",
+                    path,
+                    url=record.rec_headers.get_header("WARC-Target-URI", ""),
+                    published=_iso_date(record.rec_headers.get_header("WARC-Date", "")),
+                )
+            except _Skip as skip:
+                reason = str(skip)
+                yield Skipped(where, reason if reason.startswith("record") else f"record {number}: {reason}")
+            except Exception as exc:  # warcio's own errors inside a record (bad chunking, bad gzip member)
+                yield Skipped(where, f"record {number}: {type(exc).__name__}: {exc}")
+    except ArchiveLoadFailed as exc:
+        yield Skipped(f"{path}#{number + 1}", f"record {number + 1}: not a WARC record ({_first_line(exc)})")
+        return
+    if not found and not number:
+        yield Skipped(path, "empty (no WARC records)")
+    elif not found:
+        yield Skipped(path, "no HTML response records")
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+
+
 # ---------------------------------------------------------------------------------------------- files
 
 _READERS: dict[str, Callable[[bytes, str, str], Iterator[Article | Skipped]]] = {
@@ -939,6 +1063,7 @@ _READERS: dict[str, Callable[[bytes, str, str], Iterator[Article | Skipped]]] = 
     "md": _read_md,
     "html": _read_html,
     "json": _read_json,
+    "feed": _read_feed,
 }
 
 
@@ -952,6 +1077,51 @@ def _limit_text() -> str:
 def _check_size(size: int) -> None:
     if size > MAX_ARTICLE_BYTES:
         raise _Skip(f"file too large ({size} bytes; the limit is {_limit_text()})")
+
+
+def reader_kind(path: Path) -> tuple[str | None, bool]:
+    """The reader of `path` by its name (None: not read), and whether it is gzipped: "a.jsonl.gz" → ("jsonl", True)."""
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    if suffixes[-1:] == [".gz"]:
+        return (SUFFIXES.get(suffixes[-2]) if len(suffixes) >= 2 else None), True
+    return SUFFIXES.get(path.suffix.lower()), False
+
+
+def _check_unpacked(size: int) -> None:
+    if size > MAX_ARTICLE_BYTES:
+        raise _Skip(f"too large once decompressed (over the {_limit_text()} limit)")
+
+
+@contextlib.contextmanager
+def _maybe_gunzip(file: Any, compressed: bool) -> Iterator[Any]:
+    """`file` itself, or a stream of its decompressed bytes (read lazily: a gzip bomb costs what is read)."""
+    if not compressed:
+        yield file
+        return
+    with gzip.GzipFile(fileobj=file, mode="rb") as unpacked:
+        yield unpacked
+
+
+class _Rewound:
+    """A stream that gives `head` again before the rest of `file` (a gzip stream cannot seek back cheaply)."""
+
+    def __init__(self, head: bytes, file: Any):
+        self._head, self._file = head, file
+
+    def readline(self, limit: int = -1) -> bytes:
+        if not self._head:
+            return self._file.readline(limit)
+        cut = self._head.find(b"\n")
+        if cut == -1 or (limit >= 0 and cut + 1 > limit):
+            cut = len(self._head) - 1 if limit < 0 else min(limit, len(self._head)) - 1
+        line, self._head = self._head[: cut + 1], self._head[cut + 1 :]
+        if not line.endswith(b"\n") and (limit < 0 or len(line) < limit):
+            line += self._file.readline(-1 if limit < 0 else limit - len(line))
+        return line
+
+    def read(self, size: int = -1) -> bytes:
+        head, self._head = self._head, b""
+        return head + self._file.read(-1 if size < 0 else max(0, size - len(head)))
 
 
 def _article_id(path: Path, root: Path | None) -> str:
@@ -978,31 +1148,41 @@ def read_file(path: Path, *, root: Path | None = None) -> Iterator[Article | Ski
     path = Path(path)
     where = str(path)
     article_id = _article_id(path, root if root is not None else path.parent)
-    suffix = path.suffix.lower()
-    kind = SUFFIXES.get(suffix)
+    kind, compressed = reader_kind(path)
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             raise _Skip("not a regular file")
-        with path.open("rb") as file:
-            head = file.read(_HEAD_BYTES)
-            if kind is None:
-                described = f"unsupported file type ({suffix or 'no extension'})"
-                raise _Skip(f"{described}: binary file" if _looks_binary(head) else described)
-            if kind == "jsonl":
-                if _looks_binary(head):
-                    raise _Skip(f"binary file ({_binary_kind(head) or 'not text'})")
-                file.seek(0)
-                yield from _read_jsonl(file, head, info.st_size, article_id, where)
+        with path.open("rb") as raw:
+            if kind == "warc":  # warcio reads gzipped WARCs itself, member by member
+                yield from _read_warc(raw, article_id, where)
                 return
-            _check_size(info.st_size)
-            data = head + file.read(MAX_ARTICLE_BYTES + 1 - len(head))
-            _check_size(len(data))
+            with _maybe_gunzip(raw, compressed) as file:
+                head = file.read(_HEAD_BYTES)
+                if kind is None:
+                    suffix = "".join(path.suffixes[-2:]).lower() if compressed else path.suffix.lower()
+                    described = f"unsupported file type ({suffix or 'no extension'})"
+                    raise _Skip(f"{described}: binary file" if _looks_binary(head) else described)
+                if kind == "jsonl":
+                    if _looks_binary(head):
+                        raise _Skip(f"binary file ({_binary_kind(head) or 'not text'})")
+                    if compressed:
+                        file = _Rewound(head, file)
+                    else:
+                        file.seek(0)
+                    yield from _read_jsonl(file, head, info.st_size, article_id, where)
+                    return
+                if not compressed:
+                    _check_size(info.st_size)
+                data = head + file.read(MAX_ARTICLE_BYTES + 1 - len(head))
+                (_check_unpacked if compressed else _check_size)(len(data))
         if not data.strip() or (_bom_encoding(data) and not _decode(data).strip()):
             raise _Skip("empty")
         yield from _READERS[kind](data, article_id, where)
     except _Skip as skip:
         yield Skipped(where, str(skip))
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        yield Skipped(where, f"not a valid gzip file ({_first_line(exc)})")
     except OSError as exc:
         yield Skipped(where, _os_reason(exc))
     except Exception as exc:  # a reader bug must not stop the other files
@@ -1112,3 +1292,17 @@ def _read_all(
             if on_progress is not None:
                 on_progress(item)
             yield from read_file(item, root=file_root)
+
+
+def article_record(article: Article) -> dict[str, str]:
+    """What kg analyses of `article`, as the JSON object `kg read` prints."""
+    return {
+        "id": article.id,
+        "path": article.path,
+        "title": article.title,
+        "text": article.text,
+        "lang": article.lang,
+        "url": article.url,
+        "date": article.published,
+        "author": article.author,
+    }
