@@ -26,6 +26,9 @@ from .ontology import load as load_ontology
 log = logging.getLogger(__name__)
 
 SPAN_KEY = "kg"
+MAX_SENTENCE_TOKENS = 120
+"""Longest sentence analysed as one: a longer run of tokens with no sentence end (a list, a table, text with
+no punctuation) is cut into windows of this many tokens, so the work per sentence stays bounded."""
 MAX_TEXT_CHARS = 10_000_000  # above kg.read.MAX_ARTICLE_BYTES of text
 TERMINATORS = {".", "!", "?", "…", "...", "?!", "!?"}
 CLOSERS = {'"', "'", "”", "’", ")", "]", "»"}
@@ -58,13 +61,15 @@ def folded_words(doc: Doc) -> list[str]:
 @Language.component("kg_sentences", assigns=["token.is_sent_start"])
 def kg_sentences(doc: Doc) -> Doc:
     """Start a sentence after a line break, and after final punctuation followed by a non-lower-case word
-    (closing quotes and brackets stay with the sentence they close)."""
+    (closing quotes and brackets stay with the sentence they close); and every `MAX_SENTENCE_TOKENS` tokens
+    of a sentence that has no end."""
     import numpy
     from spacy.attrs import SENT_START
 
     n = len(doc)
     starts = [-1] * n  # set all at once: spaCy's per-token setter rescans the whole doc each time
     start_next = True
+    last_start = 0
     i = 0
     while i < n:
         token = doc[i]
@@ -73,8 +78,9 @@ def kg_sentences(doc: Doc) -> Doc:
                 start_next = True
             i += 1
             continue
-        if start_next:
+        if start_next or i - last_start >= MAX_SENTENCE_TOKENS:
             starts[i] = 1
+            last_start = i
         start_next = False
         if token.text in TERMINATORS or (token.is_punct and token.text[-1:] in "!?"):
             j = i + 1

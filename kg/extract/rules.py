@@ -170,6 +170,10 @@ def lexicon(ontology_version: str, lang: str, ontology: Ontology) -> _Lexicon:
     return _Lexicon(ontology, lang)
 
 
+MAX_PAIRS_PER_SENTENCE = 64
+"""Most (subject, object) pairs one sentence's relation words may propose."""
+
+
 def _any_at(words: Sequence[str], i: int, patterns: PatternSet) -> int:
     """Length of the longest pattern matching at `i`, or 0."""
     return patterns.at(words, i)
@@ -621,6 +625,7 @@ class _Sentence:
         topic_project: str | None = None,
     ) -> Iterator[tuple[_Ent, str, _Ent, float, Money | None]]:
         self._referent = referent
+        self.pair_budget = MAX_PAIRS_PER_SENTENCE
         self.raiser: str | None = None
         self.anaphors = self._anaphors(referent, topic_project) + self._model_pronouns(recent_models)
         self.topic = topic
@@ -909,6 +914,8 @@ class _Sentence:
             pairs = self._typed_pairs(spec, left, right)
         else:
             pairs = self._directed_pairs(spec, t, left, right)
+        pairs = pairs[: self.pair_budget]  # bounded per sentence: a list of thousands of names stays linear
+        self.pair_budget -= len(pairs)
         base = 0.85 if not t.tight else 0.8
         for s, o in pairs:
             if s.anaphor or o.anaphor:
