@@ -138,6 +138,7 @@ class ArticleCache:
     def __init__(self, out_dir: str | os.PathLike[str], salt: str):
         self.root = Path(out_dir) / CACHE_DIR
         self.salt = salt
+        self.unwritable = False  # set by the first write that fails
 
     def key(self, article: Article) -> str:
         return article_key(article, self.salt)
@@ -161,7 +162,10 @@ class ArticleCache:
             return None
 
     def put(self, key: str, result: ArticleResult) -> None:
-        """Store `result` under `key` atomically (temporary file, then rename); failures only log."""
+        """Store `result` under `key` atomically (temporary file, then rename); failures only log, once:
+        after one, nothing more is written (a full disk or a read-only folder stays so for the build)."""
+        if self.unwritable:
+            return
         path = self.path(key)
         tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
         data = json.dumps({"key": key, "result": encode(result)}, ensure_ascii=False, separators=(",", ":")).encode(
@@ -173,7 +177,8 @@ class ArticleCache:
                 fh.write(data)
             os.replace(tmp, path)
         except OSError as exc:
-            log.warning("cannot write cache entry %s: %s", path, exc)
+            log.info("cannot write cache entry %s: %s; no more cache entries are written", path, exc)
+            self.unwritable = True
             with contextlib.suppress(OSError):
                 tmp.unlink()
 

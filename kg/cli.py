@@ -26,7 +26,7 @@ def out_option(func):
         "--out",
         default="kg-out",
         show_default=True,
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),  # a file here is reported by kg, in one line
         help="Output folder of the graph (graph.ttl, graph.html, store/).",
     )(func)
 
@@ -103,9 +103,16 @@ def cli(verbose: int) -> None:
     help="The trained model that decides the facts: a folder made by `kg train`, the one shipped "
     "with kg ('default'), or 'none' for the rules alone.",
 )
+@click.option(
+    "--article-timeout",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds one article's analysis may take; past it the article is skipped (0: no limit).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress bar, no summary).")
 @user_errors
-def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, extractor, quiet):
+def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, extractor, article_timeout, quiet):
     """Build the knowledge graph of every article under PATHS.
 
     Reads .txt, .md, .html/.htm, .json and .jsonl files recursively, in Portuguese and
@@ -137,6 +144,7 @@ def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, extrac
             cache=not no_cache,
             model=model,
             extractor=extractor,
+            article_timeout=article_timeout,
         )
     finally:
         progress.done()

@@ -19,6 +19,10 @@ class BuildError(KGError):
     """A build could not produce a graph (nothing readable, strict mode failures)."""
 
 
+class OutputError(BuildError):
+    """The output folder cannot be written (disk full, no permission, read-only, a file in the way)."""
+
+
 class BuildLockedError(BuildError):
     """Another build is writing to the same output folder."""
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from . import extract, link
 from .analyse import analyse
-from .errors import BuildError
+from .errors import BuildError, OutputError
 from .ontology import Ontology
 from .ontology import load as load_ontology
 from .read import SUPPORTED_LANGUAGES, pipeline_language, read_articles
@@ -24,6 +24,8 @@ from .system import fork_is_safe
 log = logging.getLogger(__name__)
 
 DEFAULT_OUT = "kg-out"
+DEFAULT_ARTICLE_TIMEOUT = 60.0
+"""Seconds one article's analysis may take before it is skipped (a 1 MB article takes about 5 s)."""
 PIPELINE_VERSION = "1"  # bump when extraction changes what it yields for the same text
 
 
@@ -83,6 +85,7 @@ def build(
     on_stage: Callable[[str], Any] | None = None,
     model: str | None = "auto",
     extractor: str | os.PathLike[str] | None = "default",
+    article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
 ) -> BuildReport:
     """Build the knowledge graph of every article under `paths` into the folder `out`.
 
@@ -98,10 +101,9 @@ def build(
     of each stage that follows ("graph": the store and graph.ttl, "page"). `model` is a spaCy model for names the
     knowledge base lacks (see `process_article`); `kg` needs none. `extractor` is the trained model that
     decides the facts: "default" (the one shipped with `kg`), a folder made by `kg train`, or "none"
-    for the rules alone.
+    for the rules alone. An article whose analysis takes
+    longer than `article_timeout` seconds is skipped with that reason (None or 0: no limit).
     """
-    from .store import build_lock
-
     out_dir = Path(out)
     ontology_paths = tuple(str(p) for p in ontology)
     report = BuildReport(out=str(out_dir))
@@ -116,6 +118,53 @@ def build(
 
     paths = list(paths)
     read_articles(paths)  # raises InputError for a missing path before anything runs
+    try:
+        report = _build_in(
+            out_dir, paths, kb, models, settings, max_nodes, strict, report, on_article, on_stage, jobs, cache,
+            article_timeout,
+        )  # fmt: skip
+    except OSError as exc:  # the output side: a full disk, a folder that cannot be written, a file in the way
+        raise OutputError(_output_failure(exc, out_dir)) from None
+    report.seconds["total"] = time.perf_counter() - started
+    return report
+
+
+def _output_failure(exc: OSError, out_dir: Path) -> str:
+    """One line naming the path that could not be written and why."""
+    import errno
+
+    where = exc.filename or out_dir
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR) and out_dir.exists() and not out_dir.is_dir():
+        return f"cannot write the output to {out_dir}: it is a file, not a folder"
+    causes = {
+        errno.ENOSPC: "no space left on device",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "read-only file system",
+    }
+    cause = causes.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"cannot write {where}: {cause}; the previous graph in {out_dir} is unchanged"
+
+
+def _build_in(
+    out_dir: Path,
+    paths: list[Any],
+    kb: Ontology,
+    models: dict[str, str | None],
+    settings: Settings,
+    max_nodes: int | None,
+    strict: bool,
+    report: BuildReport,
+    on_article: Callable[[Article | Skipped], Any] | None,
+    on_stage: Callable[[str], Any] | None,
+    jobs: int,
+    cache: bool,
+    article_timeout: float | None,
+) -> BuildReport:
+    """The part of `build` that holds the output folder: read, analyse, write; returns the report."""
+    from .store import build_lock
+
     out_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(out_dir):
         from .store import clean_leftovers
@@ -126,19 +175,19 @@ def build(
             from .cache import ArticleCache, cache_salt
 
             used_models = ",".join(f"{lang}={name}" for lang, name in sorted(models.items()) if name)
+            chosen = settings[2]
             decider = extract.digest(chosen)
             article_cache = ArticleCache(
                 out_dir, cache_salt(PIPELINE_VERSION, f"{kb.version}|models={used_models}|extractor={decider}")
             )
-        job = _Build(paths, out_dir, kb, settings, max_nodes, strict, report, article_cache)
+        job = _Build(paths, out_dir, kb, settings, max_nodes, strict, report, article_cache, article_timeout or 0.0)
         with _fewer_collections():
             try:
                 job.run(on_article, on_stage, _job_count(jobs), reuse_files=article_cache is not None)
             except _Reread:  # a cached result the last build relied on is gone: read everything again
-                job.report = report = BuildReport(out=str(out_dir), seconds={"ontology": report.seconds["ontology"]})
+                job.report = BuildReport(out=str(out_dir), seconds={"ontology": report.seconds["ontology"]})
                 job.run(on_article, on_stage, _job_count(jobs), reuse_files=False)
-    report.seconds["total"] = time.perf_counter() - started
-    return report
+    return job.report
 
 
 @contextlib.contextmanager
@@ -173,6 +222,7 @@ class _Build:
     strict: bool
     report: BuildReport
     cache: Any
+    timeout: float = 0.0
 
     def run(self, on_article: Any, on_stage: Any, jobs: int, *, reuse_files: bool) -> None:
         from .store import open_store
@@ -182,7 +232,14 @@ class _Build:
         files = _Files(record.get("files", {}) if reuse_files and record.get("salt") == cache.salt else {})
         sources = read_articles(self.paths, unchanged=files)
         entries = _process_all(
-            sources, self.settings, report, on_article, cache=cache, jobs=jobs, keep_results=not reuse_files
+            sources,
+            self.settings,
+            report,
+            on_article,
+            cache=cache,
+            jobs=jobs,
+            keep_results=not reuse_files,
+            timeout=self.timeout,
         )
         if self.strict and report.skipped:
             first = report.skipped[0]
@@ -500,6 +557,7 @@ def _process_all(
     cache: Any = None,
     jobs: int = 1,
     keep_results: bool = True,
+    timeout: float = 0.0,
 ) -> list[_Entry]:
     """Every article in input order with its result (without the text), from the cache or computed
     (by `jobs` processes), and the cache key it was found or stored under ('' without a cache). An
@@ -532,10 +590,10 @@ def _process_all(
         for pending in queue:
             if not pending.ready:
                 assert isinstance(pending.item, Article)
-                pending.result = _analyse_one(pending.item, settings, cache, pending.key)
+                pending.result = _analyse_one(pending.item, settings, cache, pending.key, timeout)
             finish(pending)
     else:
-        _in_pool(queue, settings, cache, jobs, finish)
+        _in_pool(queue, settings, cache, jobs, finish, timeout)
     report.seconds["read"] = timing["read"]
     if cache is not None:
         report.seconds["cache"] = timing["cache"]
@@ -575,10 +633,43 @@ def _lookups(
         yield pending
 
 
-def _analyse_one(article: Article, settings: Settings, cache: Any, key: str) -> ArticleResult | str:
-    """The text-free result of `article` (stored in the cache under `key`), or why its analysis failed."""
+class _OutOfTime(BaseException):
+    """Raised by the timer inside an article's analysis (a BaseException: no `except Exception` keeps it)."""
+
+
+@contextlib.contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    """Raise `_OutOfTime` in this thread after `seconds` (0: never). A real-time timer and SIGALRM, so only
+    in a main thread (each worker process's is one); elsewhere the budget is not enforced."""
+    import signal
+    import threading
+
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        result = process_article(article, *settings)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _analyse_one(
+    article: Article, settings: Settings, cache: Any, key: str, timeout: float = 0.0
+) -> ArticleResult | str:
+    """The text-free result of `article` (stored in the cache under `key`), or why its analysis failed
+    (including taking longer than `timeout` seconds)."""
+    try:
+        with _time_budget(timeout):
+            result = process_article(article, *settings)
+    except _OutOfTime:
+        return f"analysis took longer than the article time-out ({timeout:g} s)"
     except Exception as exc:  # one article's failure never stops the build
         log.debug("analysis failed for %s", article.path, exc_info=True)
         return f"analysis failed: {type(exc).__name__}: {exc}"
@@ -590,14 +681,14 @@ def _analyse_one(article: Article, settings: Settings, cache: Any, key: str) -> 
     return result
 
 
-def _work(batch: tuple[Settings, Any, list[tuple[Article, str]]]) -> list[Any]:
+def _work(batch: tuple[Settings, Any, list[tuple[Article, str]], float]) -> list[Any]:
     """In a worker process: analyse a batch of articles, returning compact records (encoded results)."""
     from .cache import encode
 
-    settings, cache, items = batch
+    settings, cache, items, timeout = batch
     out: list[Any] = []
     for article, key in items:
-        result = _analyse_one(article, settings, cache, key)
+        result = _analyse_one(article, settings, cache, key, timeout)
         out.append(result if isinstance(result, str) else encode(result))
     return out
 
@@ -610,7 +701,12 @@ def _pool_context():
 
 
 def _in_pool(
-    queue: Iterator[_Pending], settings: Settings, cache: Any, jobs: int, finish: Callable[[_Pending], None]
+    queue: Iterator[_Pending],
+    settings: Settings,
+    cache: Any,
+    jobs: int,
+    finish: Callable[[_Pending], None],
+    timeout: float = 0.0,
 ) -> None:
     """Analyse the cache misses of `queue` in `jobs` worker processes, finishing every item in input order."""
     from collections import deque
@@ -633,7 +729,7 @@ def _in_pool(
 
     def send() -> None:
         items = [(p.item, p.key) for p in batch]
-        in_flight.append((list(batch), pool.apply_async(_work, ((settings, cache, items),))))
+        in_flight.append((list(batch), pool.apply_async(_work, ((settings, cache, items, timeout),))))
         batch.clear()
         while len(in_flight) >= jobs * IN_FLIGHT_PER_JOB:
             collect_oldest()
