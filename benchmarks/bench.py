@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py --articles 1000          # 1k, 10k or 100k
     python benchmarks/bench.py --articles 10000 --work /tmp/kg-bench
+    python benchmarks/bench.py --pathological 20000     # words/s of each pathological shape, next to news
 
 Prints one markdown table of everything measured in this run (see benchmarks/README.md).
 """
@@ -233,7 +234,13 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one, removed)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per query for the median")
     parser.add_argument("--no-rdflib", action="store_true", help="skip the rdflib comparison")
+    parser.add_argument("--pathological", type=int, metavar="WORDS", help="only time the pathological corpus")
     args = parser.parse_args()
+    if args.pathological:
+        import pathological
+
+        print(pathological.table(args.pathological))
+        return
 
     work = args.work or Path(tempfile.mkdtemp(prefix="kg-bench-"))
     work.mkdir(parents=True, exist_ok=True)

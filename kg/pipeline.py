@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import time
@@ -633,6 +634,12 @@ def _lookups(
         yield pending
 
 
+@functools.lru_cache(maxsize=8)
+def _warm(lang: str, settings: Settings) -> None:
+    """Load the ontology and the pipeline of `lang` (and what they build on first use) with a short text."""
+    process_article(Article(id="", path="", title="", text="OpenAI e NVIDIA.", lang=lang), *settings)
+
+
 class _OutOfTime(BaseException):
     """Raised by the timer inside an article's analysis (a BaseException: no `except Exception` keeps it)."""
 
@@ -666,6 +673,8 @@ def _analyse_one(
     """The text-free result of `article` (stored in the cache under `key`), or why its analysis failed
     (including taking longer than `timeout` seconds)."""
     try:
+        if timeout > 0:
+            _warm(pipeline_language(article.lang) or "en", settings)  # loading the pipeline is not the article's time
         with _time_budget(timeout):
             result = process_article(article, *settings)
     except _OutOfTime:

@@ -63,7 +63,10 @@ def main() -> None:
         return found[0] + "\n" + found[1]
 
     print("| reader | pages | precision | recall | F1 |\n| --- | --- | --- | --- | --- |")
-    for label, extract in (("kg (trafilatura)", kg_reader), ("kg's own HTML reader", lambda p: "\n".join(html_to_text(p)[:2]))):
+    for label, extract in (
+        ("kg (trafilatura)", kg_reader),
+        ("kg's own HTML reader", lambda p: "\n".join(html_to_text(p)[:2])),
+    ):
         s = score(extract)
         print(f"| {label} | {s['pages']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |")
 

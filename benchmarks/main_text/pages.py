@@ -19,10 +19,15 @@ BOILERPLATE = {
             "Meta competes with OpenAI for the best researchers in London",
         ],
         "related": [
-            ("Microsoft backs a French robotics startup", "The software group joined a round that values the "
-             "young company at half a billion euros, its founders said."),
-            ("Intel names a new head of its foundry business", "The appointment follows a difficult year in "
-             "which the chip maker lost customers to rivals in Asia."),
+            (
+                "Microsoft backs a French robotics startup",
+                "The software group joined a round that values the "
+                "young company at half a billion euros, its founders said.",
+            ),
+            (
+                "Intel names a new head of its foundry business",
+                "The appointment follows a difficult year in which the chip maker lost customers to rivals in Asia.",
+            ),
         ],
         "comments": [
             "Great article, but nobody is asking who pays for the electricity these machines need.",
@@ -45,10 +50,16 @@ BOILERPLATE = {
             "Meta concorre com a OpenAI por pesquisadores em Londres",
         ],
         "related": [
-            ("Microsoft apoia startup francesa de robótica", "O grupo de software entrou numa rodada que avalia "
-             "a jovem empresa em meio bilhão de euros, segundo os fundadores."),
-            ("Intel escolhe novo chefe para a divisão de fábricas", "A nomeação ocorre depois de um ano difícil "
-             "em que a fabricante de chips perdeu clientes para rivais asiáticos."),
+            (
+                "Microsoft apoia startup francesa de robótica",
+                "O grupo de software entrou numa rodada que avalia "
+                "a jovem empresa em meio bilhão de euros, segundo os fundadores.",
+            ),
+            (
+                "Intel escolhe novo chefe para a divisão de fábricas",
+                "A nomeação ocorre depois de um ano difícil "
+                "em que a fabricante de chips perdeu clientes para rivais asiáticos.",
+            ),
         ],
         "comments": [
             "Ótima matéria, mas ninguém pergunta quem paga a conta de luz dessas máquinas todas.",
@@ -63,7 +74,10 @@ BOILERPLATE = {
         "labels": ("Mais lidas", "Notícias relacionadas", "Comentários", "Por"),
     },
 }
-SITE = {"en": ("The Daily Circuit", "https://dailycircuit.example"), "pt": ("Jornal do Circuito", "https://jornaldocircuito.example")}
+SITE = {
+    "en": ("The Daily Circuit", "https://dailycircuit.example"),
+    "pt": ("Jornal do Circuito", "https://jornaldocircuito.example"),
+}
 
 
 def _e(text: str) -> str:
@@ -88,8 +102,13 @@ def _head(a: dict, site: str, url: str, jsonld: bool) -> str:
         "<style>.cookie{position:fixed;bottom:0}</style><script>window.dataLayer=[];</script>"
     )
     if jsonld:
-        data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": a["title"],
-                "datePublished": a["date"], "author": {"@type": "Person", "name": a["author"]}}
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": a["title"],
+            "datePublished": a["date"],
+            "author": {"@type": "Person", "name": a["author"]},
+        }
         meta += f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>'
     return f"<head>{meta}</head>"
 
@@ -106,8 +125,10 @@ def portal(a: dict) -> str:
     menu = "".join(f'<li><a href="/{_e(m.lower())}">{_e(m)}</a></li>' for m in b["menu"])
     side = "".join(f'<li><a href="/s/{i}">{_e(h)}</a></li>' for i, h in enumerate(b["headlines"]))
     share = "".join(f'<a href="#">{_e(s)}</a> ' for s in b["share"])
-    rel = "".join(f'<div class="card"><h3><a href="/r/{i}">{_e(t)}</a></h3><p>{_e(d)}</p></div>'
-                  for i, (t, d) in enumerate(b["related"]))
+    rel = "".join(
+        f'<div class="card"><h3><a href="/r/{i}">{_e(t)}</a></h3><p>{_e(d)}</p></div>'
+        for i, (t, d) in enumerate(b["related"])
+    )
     return (
         f'<!DOCTYPE html><html lang="{lang}">{_head(a, site, url, False)}<body>'
         f'<div class="cookie-banner" id="cookie-consent"><p>{_e(b["cookie"])}</p><button>OK</button></div>'
@@ -117,7 +138,7 @@ def portal(a: dict) -> str:
         f'<div class="share">{share}</div></article>'
         f'<section class="related"><h2>{related}</h2>{rel}</section></main>'
         f'<aside class="sidebar"><h2>{most}</h2><ol>{side}</ol></aside>'
-        f'<footer><p>{_e(b["footer"])}</p></footer></body></html>'
+        f"<footer><p>{_e(b['footer'])}</p></footer></body></html>"
     )
 
 
@@ -129,7 +150,8 @@ def blog(a: dict) -> str:
     menu = " | ".join(f'<a href="/{_e(m.lower())}">{_e(m)}</a>' for m in b["menu"])
     thread = "".join(
         f'<div class="comment"><div class="comment-author">reader{i}</div><div class="comment-body"><p>{_e(c)}</p>'
-        f"</div></div>" for i, c in enumerate(b["comments"])
+        f"</div></div>"
+        for i, c in enumerate(b["comments"])
     )
     paragraphs = a["paragraphs"]
     middle = len(paragraphs) // 2
@@ -157,11 +179,16 @@ def magazine(a: dict) -> str:
     site, url = SITE[lang]
     most, related, _, by = b["labels"]
     paragraphs = a["paragraphs"]
-    box = f'<div class="inline-related"><span>{most}</span><ul>' + "".join(
-        f'<li><a href="/s/{i}">{_e(h)}</a></li>' for i, h in enumerate(b["headlines"])) + "</ul></div>"
+    box = (
+        f'<div class="inline-related"><span>{most}</span><ul>'
+        + "".join(f'<li><a href="/s/{i}">{_e(h)}</a></li>' for i, h in enumerate(b["headlines"]))
+        + "</ul></div>"
+    )
     body = "".join(f"<p>{_e(p)}</p>" for p in paragraphs[:2]) + box + "".join(f"<p>{_e(p)}</p>" for p in paragraphs[2:])
-    grid = "".join(f'<article class="teaser"><h3><a href="/r/{i}">{_e(t)}</a></h3><p>{_e(d)}</p></article>'
-                   for i, (t, d) in enumerate(b["related"]))
+    grid = "".join(
+        f'<article class="teaser"><h3><a href="/r/{i}">{_e(t)}</a></h3><p>{_e(d)}</p></article>'
+        for i, (t, d) in enumerate(b["related"])
+    )
     menu = "".join(f'<a class="nav-link" href="/{_e(m.lower())}">{_e(m)}</a>' for m in b["menu"])
     return (
         f'<!DOCTYPE html><html lang="{lang}">{_head(a, site, url, True)}<body>'
