@@ -171,7 +171,8 @@ RSS = f"""<?xml version="1.0" encoding="utf-8"?>
 ATOM = f"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>News</title>
 <entry><title>Nvidia and OpenAI</title><link href="https://e.example/a"/><updated>2025-01-02T00:00:00Z</updated>
-<author><name>Sam Reed</name></author><content type="html">&lt;p&gt;{EN}&lt;/p&gt;&lt;p&gt;More.&lt;/p&gt;</content></entry>
+<author><name>Sam Reed</name></author>
+<content type="html">&lt;p&gt;{EN}&lt;/p&gt;&lt;p&gt;More.&lt;/p&gt;</content></entry>
 </feed>"""
 
 

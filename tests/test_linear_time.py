@@ -83,7 +83,7 @@ def test_an_article_past_its_time_budget_is_skipped_and_the_build_goes_on(tmp_pa
     make, _ = SHAPES["no punctuation"]
     (corpus / "huge.txt").write_text(make(60_000), encoding="utf-8")
     (corpus / "news.pt.txt").write_text(
-        "A Nvidia investiu US$ 2 bilhões na Mistral AI, segundo a empresa, que não quis comentar o valor da operação.\n",
+        "A Nvidia investiu US$ 2 bilhões na Mistral AI, segundo a empresa, que não quis comentar o valor.\n",
         encoding="utf-8",
     )
     report = kg.build([corpus], out=tmp_path / "out", model=None, article_timeout=0.05)
