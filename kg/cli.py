@@ -535,9 +535,10 @@ def read(paths, fmt):
     import json
 
     from .read import article_record, read_articles
+    from .records import Skipped
 
     for item in read_articles(paths):
-        if not hasattr(item, "text"):
+        if isinstance(item, Skipped):
             click.echo(f"skipped {item.path}: {item.reason}", err=True)
         elif fmt == "jsonl":
             click.echo(json.dumps(article_record(item), ensure_ascii=False))

@@ -64,6 +64,10 @@ def process_article(
     language's small model where installed; None: no model). `extractor` is the folder of a trained
     extractor (see `kg.extract.resolve_extractor`); None: the rules alone decide.
     """
+    return _process(article, ontology, model)
+
+
+def _process(article: Article, ontology: Sequence[str], model: str | None) -> ArticleResult:
     lang = pipeline_language(article.lang) or "en"
     kb = load_ontology(tuple(str(p) for p in ontology))
     doc = analyse(article.document, lang, ontology, model, extract.typer_of(extractor))
@@ -637,7 +641,7 @@ def _lookups(
 @functools.lru_cache(maxsize=8)
 def _warm(lang: str, settings: Settings) -> None:
     """Load the ontology and the pipeline of `lang` (and what they build on first use) with a short text."""
-    process_article(Article(id="", path="", title="", text="OpenAI e NVIDIA.", lang=lang), *settings)
+    _process(Article(id="", path="", title="", text="OpenAI e NVIDIA.", lang=lang), *settings)
 
 
 class _OutOfTime(BaseException):

@@ -778,7 +778,8 @@ def main_text(html: str) -> tuple[str, str, dict[str, str]] | None:
     if paragraphs and title and paragraphs[0].casefold() == title.casefold():
         paragraphs = paragraphs[1:]
     author = _one_line(document.author or "")
-    if paragraphs and author and _BYLINE.sub("", paragraphs[0]).casefold().startswith(author.casefold()):
+    byline = paragraphs[0] if paragraphs else ""
+    if author and len(byline) <= len(author) + 40 and _BYLINE.sub("", byline).casefold().startswith(author.casefold()):
         paragraphs = paragraphs[1:]  # the byline: the author is in the metadata
     if not paragraphs:
         return None
@@ -801,7 +802,8 @@ def _read_html(data: bytes, article_id: str, path: str) -> Iterator[Article]:
 
 def _html_article(html: str, article_id: str, path: str, *, url: str = "", published: str = "") -> Article:
     """One article from a page: its main text by trafilatura, by kg's own reader where trafilatura finds
-    none (fragments, very deep nesting). `url` and `published` (from a WARC record) yield to the page's."""
+    none (fragments, very deep nesting). `url` (a WARC record's target URI) wins over the page's own;
+    `published` (the record's capture date) is used where the page states no date."""
     found = main_text(html)
     if found is None:
         title, text, meta = html_to_text(html)
@@ -816,7 +818,7 @@ def _html_article(html: str, article_id: str, path: str, *, url: str = "", publi
         title=title,
         text=text,
         fallback_lang=meta["lang"],
-        url=meta["url"] or url,
+        url=url or meta["url"],
         published=meta["published"] or published,
         author=meta.get("author", ""),
     )
@@ -1102,28 +1104,6 @@ def _maybe_gunzip(file: Any, compressed: bool) -> Iterator[Any]:
         yield unpacked
 
 
-class _Rewound:
-    """A stream that gives `head` again before the rest of `file` (a gzip stream cannot seek back cheaply)."""
-
-    def __init__(self, head: bytes, file: Any):
-        self._head, self._file = head, file
-
-    def readline(self, limit: int = -1) -> bytes:
-        if not self._head:
-            return self._file.readline(limit)
-        cut = self._head.find(b"\n")
-        if cut == -1 or (limit >= 0 and cut + 1 > limit):
-            cut = len(self._head) - 1 if limit < 0 else min(limit, len(self._head)) - 1
-        line, self._head = self._head[: cut + 1], self._head[cut + 1 :]
-        if not line.endswith(b"\n") and (limit < 0 or len(line) < limit):
-            line += self._file.readline(-1 if limit < 0 else limit - len(line))
-        return line
-
-    def read(self, size: int = -1) -> bytes:
-        head, self._head = self._head, b""
-        return head + self._file.read(-1 if size < 0 else max(0, size - len(head)))
-
-
 def _article_id(path: Path, root: Path | None) -> str:
     if root is not None:
         try:
@@ -1166,10 +1146,7 @@ def read_file(path: Path, *, root: Path | None = None) -> Iterator[Article | Ski
                 if kind == "jsonl":
                     if _looks_binary(head):
                         raise _Skip(f"binary file ({_binary_kind(head) or 'not text'})")
-                    if compressed:
-                        file = _Rewound(head, file)
-                    else:
-                        file.seek(0)
+                    file.seek(0)  # a gzip stream rewinds by decompressing its head again
                     yield from _read_jsonl(file, head, info.st_size, article_id, where)
                     return
                 if not compressed:
