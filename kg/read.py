@@ -763,7 +763,6 @@ def main_text(html: str) -> tuple[str, str, dict[str, str]] | None:
             include_tables=True,
             include_images=False,
             include_links=False,
-            favor_precision=True,
             prune_xpath=_PRUNED,
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
@@ -777,7 +776,7 @@ def main_text(html: str) -> tuple[str, str, dict[str, str]] | None:
     paragraphs = [line for line in paragraphs if not _TEASER.match(line)]
     if paragraphs and title and paragraphs[0].casefold() == title.casefold():
         paragraphs = paragraphs[1:]
-    author = _one_line(document.author or "")
+    author = _one_line(document.author or "").strip(" ·|,;:–—-")
     byline = paragraphs[0] if paragraphs else ""
     if author and len(byline) <= len(author) + 40 and _BYLINE.sub("", byline).casefold().startswith(author.casefold()):
         paragraphs = paragraphs[1:]  # the byline: the author is in the metadata

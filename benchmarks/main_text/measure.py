@@ -19,7 +19,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1]))
 
 from articles import ARTICLES  # noqa: E402
-from pages import TEMPLATES, boilerplate_strings  # noqa: E402
+from pages import BOILERPLATE, TEMPLATES, boilerplate_strings  # noqa: E402
 
 
 def _norm(text: str) -> str:
@@ -34,9 +34,12 @@ def page_set() -> list[tuple[str, str, dict]]:
 def score(extract) -> dict[str, float]:
     """Precision, recall and F1 of `extract(page) -> text` over the page set (micro-averaged over snippets)."""
     tp = fn = fp = 0
-    for _name, page, article in page_set():
+    for name, page, article in page_set():
         text = _norm(extract(page))
-        for paragraph in article["paragraphs"]:
+        kept = list(article["paragraphs"])
+        if name.startswith("wire-"):
+            kept.append(BOILERPLATE[article["lang"]]["subheading"])
+        for paragraph in kept:
             if _norm(paragraph) in text:
                 tp += 1
             else:
@@ -62,9 +65,15 @@ def main() -> None:
         found = main_text(page) or html_to_text(page)
         return found[0] + "\n" + found[1]
 
+    def trafilatura_defaults(page: str) -> str:
+        import trafilatura
+
+        return trafilatura.extract(page, with_metadata=False) or ""
+
     print("| reader | pages | precision | recall | F1 |\n| --- | --- | --- | --- | --- |")
     for label, extract in (
         ("kg (trafilatura)", kg_reader),
+        ("trafilatura, default settings", trafilatura_defaults),
         ("kg's own HTML reader", lambda p: "\n".join(html_to_text(p)[:2])),
     ):
         s = score(extract)

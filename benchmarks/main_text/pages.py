@@ -39,6 +39,10 @@ BOILERPLATE = {
         "read_more": "Read more: Huawei invests in a chip plant near Shanghai",
         "footer": "© 2025 The Daily Circuit. All rights reserved. Terms of use. Privacy policy. Contact us.",
         "labels": ("Most read", "Related stories", "Comments", "By"),
+        "subheading": "What comes next",
+        "bio": "covers the technology industry from London and writes the weekly chips column.",
+        "crumbs": ["Home", "Technology", "Artificial intelligence"],
+        "tags": "Tags: artificial intelligence, semiconductors, venture capital",
     },
     "pt": {
         "menu": ["Brasil", "Mundo", "Economia", "Tecnologia", "Opinião", "Esportes"],
@@ -72,6 +76,10 @@ BOILERPLATE = {
         "footer": "© 2025 Jornal do Circuito. Todos os direitos reservados. Termos de uso. Política de "
         "privacidade. Fale conosco.",
         "labels": ("Mais lidas", "Notícias relacionadas", "Comentários", "Por"),
+        "subheading": "Próximos passos",
+        "bio": "cobre o setor de tecnologia em São Paulo e assina a coluna semanal sobre startups.",
+        "crumbs": ["Início", "Tecnologia", "Inteligência artificial"],
+        "tags": "Tags: inteligência artificial, semicondutores, capital de risco",
     },
 }
 SITE = {
@@ -87,7 +95,8 @@ def _e(text: str) -> str:
 def boilerplate_strings(lang: str) -> list[str]:
     """Every boilerplate text of `lang` a page may carry (what must not reach the article text)."""
     b = BOILERPLATE[lang]
-    out = [b["cookie"], *b["headlines"], *b["comments"], b["newsletter"], b["read_more"], b["footer"]]
+    out = [b["cookie"], *b["headlines"], *b["comments"], b["newsletter"], b["read_more"], b["footer"], b["bio"]]
+    out += [b["tags"], " › ".join(b["crumbs"])]
     out += [t for pair in b["related"] for t in pair]
     return out
 
@@ -220,4 +229,28 @@ def legacy(a: dict) -> str:
     )
 
 
-TEMPLATES = {"portal": portal, "blog": blog, "magazine": magazine, "legacy": legacy}
+def wire(a: dict) -> str:
+    """Breadcrumbs, paragraphs separated by <br><br> with a subheading, tags, an author box with a biography,
+    and a most-popular list inside the same container as the story."""
+    lang, b = a["lang"], BOILERPLATE[a["lang"]]
+    site, url = SITE[lang]
+    most, _, _, by = b["labels"]
+    paragraphs = a["paragraphs"]
+    half = len(paragraphs) // 2
+    body = "<br><br>".join(_e(p) for p in paragraphs[:half])
+    body += f"<h2>{_e(b['subheading'])}</h2>" + "<br><br>".join(_e(p) for p in paragraphs[half:])
+    popular = "".join(f'<li><a href="/s/{i}">{_e(h)}</a></li>' for i, h in enumerate(b["headlines"]))
+    return (
+        f'<!DOCTYPE html><html lang="{lang}">{_head(a, site, url, True)}<body><div class="page">'
+        f'<div class="breadcrumbs">{" › ".join(_e(c) for c in b["crumbs"])}</div>'
+        f'<div class="content-wrapper"><h1 class="headline">{_e(a["title"])}</h1>'
+        f'<div class="article-body">{body}</div>'
+        f'<div class="tags">{_e(b["tags"])}</div>'
+        f'<div class="author-box"><b>{_e(a["author"])}</b> {_e(b["bio"])}</div>'
+        f'<div class="popular"><h3>{most}</h3><ol>{popular}</ol></div></div>'
+        f'<div class="cookie-notice">{_e(b["cookie"])}</div>'
+        f'<div class="footer">{_e(b["footer"])}</div></div></body></html>'
+    )
+
+
+TEMPLATES = {"portal": portal, "blog": blog, "magazine": magazine, "legacy": legacy, "wire": wire}
