@@ -64,10 +64,10 @@ def process_article(
     language's small model where installed; None: no model). `extractor` is the folder of a trained
     extractor (see `kg.extract.resolve_extractor`); None: the rules alone decide.
     """
-    return _process(article, ontology, model)
+    return _process(article, ontology, model, extractor)
 
 
-def _process(article: Article, ontology: Sequence[str], model: str | None) -> ArticleResult:
+def _process(article: Article, ontology: Sequence[str], model: str | None, extractor: str | None) -> ArticleResult:
     lang = pipeline_language(article.lang) or "en"
     kb = load_ontology(tuple(str(p) for p in ontology))
     doc = analyse(article.document, lang, ontology, model, extract.typer_of(extractor))
