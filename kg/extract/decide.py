@@ -6,6 +6,7 @@ verdicts are features among others and the model decides every candidate.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -84,19 +85,18 @@ def analysed(
     words = [w if w.strip() else "_" for w in folded_words(doc)]  # whitespace tokens as one symbol
     rule_facts = rules.facts(doc, mentions, ontology, lang, article_id, date)
     sentences = list(doc.sents)
+    starts = [sent.start_char for sent in sentences]  # looked up by bisection: linear time in the article
     verdicts: dict[tuple[int, str, str], list[str]] = {}
     rule_amounts: dict[tuple[str, str, int], tuple[Decimal, str]] = {}
     for f in rule_facts:
-        for number, sent in enumerate(sentences):
-            if sent.start_char <= f.start < sent.end_char:
-                if f.amount is not None:
-                    rule_amounts[(f.subject, f.object, number)] = (f.amount, f.currency)
-                symmetric = ontology.relations[f.predicate].symmetric
-                verdicts.setdefault((number, f.subject, f.object), []).append(f.predicate)
-                verdicts.setdefault((number, f.object, f.subject), []).append(
-                    f.predicate if symmetric else f.predicate + "~"
-                )
-                break
+        number = bisect.bisect_right(starts, f.start) - 1
+        if number < 0 or f.start >= sentences[number].end_char:
+            continue
+        if f.amount is not None:
+            rule_amounts[(f.subject, f.object, number)] = (f.amount, f.currency)
+        symmetric = ontology.relations[f.predicate].symmetric
+        verdicts.setdefault((number, f.subject, f.object), []).append(f.predicate)
+        verdicts.setdefault((number, f.object, f.subject), []).append(f.predicate if symmetric else f.predicate + "~")
     money = tuple(m for m in money_spans(doc.text, lang) if doc.char_span(m.start, m.end, alignment_mode="expand"))
     money_tokens = []
     for m in money:
