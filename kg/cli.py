@@ -115,8 +115,9 @@ def cli(verbose: int) -> None:
 def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, extractor, article_timeout, quiet):
     """Build the knowledge graph of every article under PATHS.
 
-    Reads .txt, .md, .html/.htm, .json and .jsonl files recursively, in Portuguese and
-    English, and writes OUT/graph.ttl (Turtle), OUT/store/ (for `kg query`) and OUT/graph.html.
+    Reads .txt, .md, .html/.htm (main text only), .json, .jsonl, WARC, RSS/Atom and gzipped
+    files recursively, in Portuguese and English, and writes OUT/graph.ttl (Turtle), OUT/store/
+    (for `kg query`) and OUT/graph.html.
     A file that cannot be read is reported and skipped; the previous graph stays intact
     if the build fails. Articles unchanged since the last build are taken from OUT/cache/.
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import kg
+from kg import extract
 from kg.read import read_file
 from kg.records import Article
 
@@ -88,3 +89,16 @@ def test_the_author_is_dcterms_creator(tmp_path: Path) -> None:
     kg.build([PAGES / "portal-en.html"], out=tmp_path / "out", model=None)
     rows = kg.query("SELECT ?c WHERE { ?a a kg:Article ; dcterms:creator ?c }", tmp_path / "out").rows
     assert rows == [("Dana Whitfield",)]
+
+
+@pytest.mark.parametrize("page", [c[0] for c in CASES])
+def test_evidence_offsets_refer_to_the_stored_text(page: str) -> None:
+    from kg.pipeline import process_article
+
+    (article,) = list(read_file(PAGES / page))
+    result = process_article(article, (), None, extract.resolve_extractor("default"))
+    assert result.mentions and (result.facts or page == "blog-pt.html")
+    for fact in result.facts:
+        assert article.document[fact.start : fact.end] == fact.evidence
+    for mention in result.mentions:
+        assert article.document[mention.start : mention.end] == mention.text

@@ -657,10 +657,18 @@ _CONTENT = st.one_of(
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(content=_CONTENT, suffix=st.sampled_from([".txt", ".html", ".json", ".jsonl", ".md", ".bin"]))
-def test_read_file_never_raises(tmp_path: Path, content: bytes, suffix: str) -> None:
+@given(
+    content=_CONTENT,
+    suffix=st.sampled_from(
+        [".txt", ".html", ".json", ".jsonl", ".md", ".bin", ".xml", ".rss", ".warc", ".warc.gz", ".jsonl.gz", ".txt.gz"]
+    ),
+    gzipped=st.booleans(),
+)
+def test_read_file_never_raises(tmp_path: Path, content: bytes, suffix: str, gzipped: bool) -> None:
+    import gzip
+
     path = tmp_path / f"fuzz{suffix}"
-    path.write_bytes(content)
+    path.write_bytes(gzip.compress(content) if gzipped and suffix.endswith(".gz") else content)
     for result in read_file(path):
         assert isinstance(result, Article | Skipped)
         if isinstance(result, Skipped):
