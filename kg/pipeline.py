@@ -106,9 +106,11 @@ def build(
     of each stage that follows ("graph": the store and graph.ttl, "page"). `model` is a spaCy model for names the
     knowledge base lacks (see `process_article`); `kg` needs none. `extractor` is the trained model that
     decides the facts: "default" (the one shipped with `kg`), a folder made by `kg train`, or "none"
-    for the rules alone. An article whose analysis takes
-    longer than `article_timeout` seconds is skipped with that reason (None or 0: no limit).
+    for the rules alone. An article whose analysis takes longer than `article_timeout` seconds is skipped
+    with that reason (None or 0: no limit).
     """
+    from .store import build_lock
+
     out_dir = Path(out)
     ontology_paths = tuple(str(p) for p in ontology)
     report = BuildReport(out=str(out_dir))
@@ -123,76 +125,56 @@ def build(
 
     paths = list(paths)
     read_articles(paths)  # raises InputError for a missing path before anything runs
-    try:
-        report = _build_in(
-            out_dir, paths, kb, models, settings, max_nodes, strict, report, on_article, on_stage, jobs, cache,
-            article_timeout,
-        )  # fmt: skip
-    except OSError as exc:  # the output side: a full disk, a folder that cannot be written, a file in the way
-        raise OutputError(_output_failure(exc, out_dir)) from None
+    with _output_errors(out_dir):
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with build_lock(out_dir):
+            from .store import clean_leftovers
+
+            clean_leftovers(out_dir)  # what a killed build left behind, even if nothing else is written now
+            article_cache = None
+            if cache:
+                from .cache import ArticleCache, cache_salt
+
+                used_models = ",".join(f"{lang}={name}" for lang, name in sorted(models.items()) if name)
+                decider = extract.digest(chosen)
+                article_cache = ArticleCache(
+                    out_dir, cache_salt(PIPELINE_VERSION, f"{kb.version}|models={used_models}|extractor={decider}")
+                )
+            timeout = article_timeout or 0.0
+            job = _Build(paths, out_dir, kb, settings, max_nodes, strict, report, article_cache, timeout)
+            with _fewer_collections():
+                try:
+                    job.run(on_article, on_stage, _job_count(jobs), reuse_files=article_cache is not None)
+                except _Reread:  # a cached result the last build relied on is gone: read everything again
+                    job.report = report = BuildReport(
+                        out=str(out_dir), seconds={"ontology": report.seconds["ontology"]}
+                    )
+                    job.run(on_article, on_stage, _job_count(jobs), reuse_files=False)
     report.seconds["total"] = time.perf_counter() - started
     return report
 
 
-def _output_failure(exc: OSError, out_dir: Path) -> str:
-    """One line naming the path that could not be written and why."""
+@contextlib.contextmanager
+def _output_errors(out_dir: Path) -> Iterator[None]:
+    """Turn an OSError of the output side (a full disk, a folder that cannot be written, a file in the
+    way) into an `OutputError` of one line naming the path and the cause."""
     import errno
 
-    where = exc.filename or out_dir
-    if exc.errno in (errno.EEXIST, errno.ENOTDIR) and out_dir.exists() and not out_dir.is_dir():
-        return f"cannot write the output to {out_dir}: it is a file, not a folder"
-    causes = {
-        errno.ENOSPC: "no space left on device",
-        errno.EDQUOT: "disk quota exceeded",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EROFS: "read-only file system",
-    }
-    cause = causes.get(exc.errno or 0, exc.strerror or str(exc))
-    return f"cannot write {where}: {cause}; the previous graph in {out_dir} is unchanged"
-
-
-def _build_in(
-    out_dir: Path,
-    paths: list[Any],
-    kb: Ontology,
-    models: dict[str, str | None],
-    settings: Settings,
-    max_nodes: int | None,
-    strict: bool,
-    report: BuildReport,
-    on_article: Callable[[Article | Skipped], Any] | None,
-    on_stage: Callable[[str], Any] | None,
-    jobs: int,
-    cache: bool,
-    article_timeout: float | None,
-) -> BuildReport:
-    """The part of `build` that holds the output folder: read, analyse, write; returns the report."""
-    from .store import build_lock
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with build_lock(out_dir):
-        from .store import clean_leftovers
-
-        clean_leftovers(out_dir)  # what a killed build left behind, even if nothing else is written now
-        article_cache = None
-        if cache:
-            from .cache import ArticleCache, cache_salt
-
-            used_models = ",".join(f"{lang}={name}" for lang, name in sorted(models.items()) if name)
-            chosen = settings[2]
-            decider = extract.digest(chosen)
-            article_cache = ArticleCache(
-                out_dir, cache_salt(PIPELINE_VERSION, f"{kb.version}|models={used_models}|extractor={decider}")
-            )
-        job = _Build(paths, out_dir, kb, settings, max_nodes, strict, report, article_cache, article_timeout or 0.0)
-        with _fewer_collections():
-            try:
-                job.run(on_article, on_stage, _job_count(jobs), reuse_files=article_cache is not None)
-            except _Reread:  # a cached result the last build relied on is gone: read everything again
-                job.report = BuildReport(out=str(out_dir), seconds={"ontology": report.seconds["ontology"]})
-                job.run(on_article, on_stage, _job_count(jobs), reuse_files=False)
-    return job.report
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR) and out_dir.exists() and not out_dir.is_dir():
+            raise OutputError(f"cannot write the output to {out_dir}: it is a file, not a folder") from None
+        causes = {
+            errno.ENOSPC: "no space left on device",
+            errno.EDQUOT: "disk quota exceeded",
+            errno.EACCES: "permission denied",
+            errno.EPERM: "permission denied",
+            errno.EROFS: "read-only file system",
+        }
+        cause = causes.get(exc.errno or 0, exc.strerror or str(exc))
+        where = exc.filename or out_dir
+        raise OutputError(f"cannot write {where}: {cause}; the previous graph in {out_dir} is unchanged") from None
 
 
 @contextlib.contextmanager

@@ -763,6 +763,7 @@ def main_text(html: str) -> tuple[str, str, dict[str, str]] | None:
             include_tables=True,
             include_images=False,
             include_links=False,
+            favor_precision=True,  # the balanced mode falls back to the whole page on short articles
             prune_xpath=_PRUNED,
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
@@ -906,7 +907,9 @@ def _read_jsonl(file: Any, head: bytes, size: int, article_id: str, path: str) -
     encoding = _bom_encoding(head)
     if encoding in ("utf-16", "utf-32"):
         _check_size(size)
-        lines: Iterable[bytes | str] = _decode(file.read()).split("\n")
+        data = file.read(MAX_ARTICLE_BYTES + 1)  # bounded: `size` is the compressed size of a .gz
+        _check_size(len(data))
+        lines: Iterable[bytes | str] = _decode(data).split("\n")
     else:
         lines = iter(functools.partial(file.readline, MAX_ARTICLE_BYTES + 1), b"")
     anything = False
@@ -1136,12 +1139,12 @@ def read_file(path: Path, *, root: Path | None = None) -> Iterator[Article | Ski
             if kind == "warc":  # warcio reads gzipped WARCs itself, member by member
                 yield from _read_warc(raw, article_id, where)
                 return
+            if kind is None:
+                suffix = "".join(path.suffixes[-2:]).lower() if compressed else path.suffix.lower()
+                described = f"unsupported file type ({suffix or 'no extension'})"
+                raise _Skip(f"{described}: binary file" if _looks_binary(raw.read(_HEAD_BYTES)) else described)
             with _maybe_gunzip(raw, compressed) as file:
                 head = file.read(_HEAD_BYTES)
-                if kind is None:
-                    suffix = "".join(path.suffixes[-2:]).lower() if compressed else path.suffix.lower()
-                    described = f"unsupported file type ({suffix or 'no extension'})"
-                    raise _Skip(f"{described}: binary file" if _looks_binary(head) else described)
                 if kind == "jsonl":
                     if _looks_binary(head):
                         raise _Skip(f"binary file ({_binary_kind(head) or 'not text'})")

@@ -257,3 +257,21 @@ def test_the_library_reads_as_kg_read_does(tmp_path: Path) -> None:
     (tmp_path / "crawl.warc").write_bytes(warc(WARC_RECORDS[:2], False))
     (article,) = kg.read_articles([tmp_path])
     assert read.article_record(article)["url"] == "https://news.example/en/nvidia"
+
+
+def test_an_unsupported_gzipped_file_is_not_decompressed(tmp_path: Path) -> None:
+    path = tmp_path / "photo.png.gz"
+    path.write_bytes(gzip.compress(b"\x89PNG\r\n\x1a\n" + b"\0" * 100))
+    (item,) = read_all(path)
+    assert isinstance(item, Skipped) and item.reason == "unsupported file type (.png.gz): binary file"
+
+
+def test_a_utf16_jsonl_gz_is_read_within_the_limit(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(read, "MAX_ARTICLE_BYTES", 100_000)
+    small, big = tmp_path / "small.jsonl.gz", tmp_path / "big.jsonl.gz"
+    small.write_bytes(gzip.compress(json.dumps({"text": PT}).encode("utf-16")))
+    big.write_bytes(gzip.compress((json.dumps({"text": PT}) + "\n").encode("utf-16") * 2000))
+    (article,) = read_all(small)
+    assert isinstance(article, Article) and article.text == PT
+    (skipped,) = read_all(big)
+    assert isinstance(skipped, Skipped) and skipped.reason.startswith("file too large")
