@@ -67,7 +67,7 @@ def sentence_cues(words: Sequence[str], start: int, end: int, lex, money_starts:
             negations.append(i)
         if lex.hedge.at(words, i):
             hedges.append(i)
-    money = tuple(i for i in money_starts if start <= i < end)
+    money = tuple(money_starts[bisect.bisect_left(money_starts, start) : bisect.bisect_left(money_starts, end)])
     return SentenceCues(tuple(triggers), tuple(negations), tuple(hedges), tuple(others), money)
 
 
