@@ -831,6 +831,7 @@ _TITLE_KEYS = ("title", "headline")
 _URL_KEYS = ("url", "link")
 _DATE_KEYS = ("date", "published", "published_at", "publishedAt", "datePublished")
 _LANG_KEYS = ("lang", "language")
+_AUTHOR_KEYS = ("author", "byline", "creator")
 _LIST_KEYS = ("articles", "items", "data")
 
 
@@ -853,7 +854,7 @@ def _from_json_object(record: object, article_id: str, path: str, where: str) ->
         text = "\n\n".join(text)
     if not isinstance(text, str):
         raise _Skip(f"{where}'text' is not a string")
-    title, url = _first(record, _TITLE_KEYS), _first(record, _URL_KEYS)
+    title, url, author = _first(record, _TITLE_KEYS), _first(record, _URL_KEYS), _first(record, _AUTHOR_KEYS)
     try:
         return _make_article(
             id=article_id,
@@ -863,6 +864,7 @@ def _from_json_object(record: object, article_id: str, path: str, where: str) ->
             declared_lang=_declared_language(_first(record, _LANG_KEYS)),
             url=url if isinstance(url, str) else "",
             published=_iso_date(_first(record, _DATE_KEYS)),
+            author=author if isinstance(author, str) else "",
         )
     except _Skip as skip:
         raise _Skip(f"{where}{skip}") from None

@@ -275,3 +275,11 @@ def test_a_utf16_jsonl_gz_is_read_within_the_limit(tmp_path: Path, monkeypatch) 
     assert isinstance(article, Article) and article.text == PT
     (skipped,) = read_all(big)
     assert isinstance(skipped, Skipped) and skipped.reason.startswith("file too large")
+
+
+@pytest.mark.parametrize(("text", "lang"), [(EN, "en"), (PT, "pt")])
+def test_a_json_record_s_author(tmp_path: Path, text: str, lang: str) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"text": text, "author": "Ana Lima", "lang": lang}), encoding="utf-8")
+    (article,) = read_all(path)
+    assert isinstance(article, Article) and (article.author, article.lang) == ("Ana Lima", lang)
