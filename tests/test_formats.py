@@ -174,6 +174,7 @@ ATOM = f"""<?xml version="1.0" encoding="utf-8"?>
 <author><name>Sam Reed</name></author>
 <content type="html">&lt;p&gt;{EN}&lt;/p&gt;&lt;p&gt;More.&lt;/p&gt;</content></entry>
 </feed>"""
+ATOM_ENTRY = ("en", "Nvidia and OpenAI", "https://e.example/a", "2025-01-02", "Sam Reed", f"{EN}\n\nMore.")
 
 
 @pytest.mark.parametrize(
@@ -191,32 +192,12 @@ ATOM = f"""<?xml version="1.0" encoding="utf-8"?>
         (
             "news.atom",
             ATOM,
-            [
-                (
-                    "news.atom#1",
-                    "en",
-                    "Nvidia and OpenAI",
-                    "https://e.example/a",
-                    "2025-01-02",
-                    "Sam Reed",
-                    f"{EN}\n\nMore.",
-                )
-            ],
+            [("news.atom#1", *ATOM_ENTRY)],
         ),
         (
             "news.xml",
             ATOM,
-            [
-                (
-                    "news.xml#1",
-                    "en",
-                    "Nvidia and OpenAI",
-                    "https://e.example/a",
-                    "2025-01-02",
-                    "Sam Reed",
-                    f"{EN}\n\nMore.",
-                )
-            ],
+            [("news.xml#1", *ATOM_ENTRY)],
         ),
         (
             "other.xml",

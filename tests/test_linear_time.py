@@ -6,58 +6,34 @@ a sentence are capped; and the per-article time budget skips an article that run
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 import kg
-from kg import extract
 from kg.analyse import MAX_SENTENCE_TOKENS, analyse
 from kg.cli import cli
 from kg.extract.rules import MAX_PAIRS_PER_SENTENCE
 from kg.pipeline import DEFAULT_ARTICLE_TIMEOUT, process_article
-from kg.read import read_file
 from kg.records import Article
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from pathological import SHAPES  # noqa: E402
+from pathological import SHAPES, seconds  # noqa: E402
 
 BASE_WORDS = 2000
 RATIO_LIMIT = 8.0  # 4x the input; quadratic growth would be 16x
-
-
-EXTRACTOR = extract.resolve_extractor("default")  # what a build decides the facts with
-
-
-def _seconds(text: str, kind: str, lang: str, tmp_path: Path) -> float:
-    """Best of two runs of reading (for HTML) and analysing `text` as one article, as a build does."""
-    best = float("inf")
-    for _ in range(2):
-        started = time.perf_counter()
-        if kind == "html":
-            page = tmp_path / "page.html"
-            page.write_text(text, encoding="utf-8")
-            (article,) = list(read_file(page))
-            assert isinstance(article, Article)
-        else:
-            article = Article(id="a", path="a", title="", text=text, lang=lang)
-        process_article(article, (), None, EXTRACTOR)
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 CASES = [(name, "en") for name in SHAPES if name != "news"] + [("no punctuation", "pt"), ("one list of names", "pt")]
 
 
 @pytest.mark.parametrize(("shape", "lang"), CASES, ids=[f"{s}-{lang}" for s, lang in CASES])
-def test_four_times_the_input_takes_well_under_sixteen_times_the_time(tmp_path: Path, shape: str, lang: str) -> None:
+def test_four_times_the_input_takes_well_under_sixteen_times_the_time(shape: str, lang: str) -> None:
     make, kind = SHAPES[shape]
-    warm = Article(id="w", path="w", title="", text="OpenAI e NVIDIA.", lang=lang)
-    process_article(warm, (), None, EXTRACTOR)  # load the pipeline first
-    small = _seconds(make(BASE_WORDS), kind, lang, tmp_path)
-    large = _seconds(make(4 * BASE_WORDS), kind, lang, tmp_path)
+    seconds("OpenAI e NVIDIA.", "txt", lang)  # load the pipeline first
+    small = seconds(make(BASE_WORDS), kind, lang)
+    large = seconds(make(4 * BASE_WORDS), kind, lang)
     assert large / small < RATIO_LIMIT, f"{shape}: {small:.3f}s → {large:.3f}s (×{large / small:.1f})"
 
 
