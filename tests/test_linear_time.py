@@ -25,7 +25,7 @@ BASE_WORDS = 2000
 RATIO_LIMIT = 8.0  # 4x the input; quadratic growth would be 16x
 
 
-CASES = [(name, "en") for name in SHAPES if name != "news"] + [("no punctuation", "pt"), ("one list of names", "pt")]
+CASES = [(name, "en") for name in SHAPES] + [("no punctuation", "pt"), ("one list of names", "pt")]
 
 
 @pytest.mark.parametrize(("shape", "lang"), CASES, ids=[f"{s}-{lang}" for s, lang in CASES])

@@ -10,6 +10,7 @@ investors then scores low for each of them, and "US$ 15 bilhões cada" high for 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,9 @@ AROUND = 3  # words taken either side of an amount
 
 def in_sentence(result: Any, row: Any) -> list[int]:
     """Indexes (into `result.money`) of the amounts inside the sentence of `row`."""
-    return [i for i, m in enumerate(result.money) if row.sentence_start <= m.start and m.end <= row.sentence_end]
+    first = bisect.bisect_left(result.money_starts, row.sentence_start)
+    last = bisect.bisect_left(result.money_starts, row.sentence_end)
+    return [i for i in range(first, last) if result.money[i].end <= row.sentence_end]
 
 
 def _side(position: int, end: Any) -> str:
@@ -77,15 +80,7 @@ def amount_features(row: Any, result: Any, index: int, words: Sequence[str], inv
 def investors_in(result: Any, row: Any) -> int:
     """How many ends of the sentence could invest in the object of `row`."""
     c = row.candidate
-    return len(
-        {
-            r.candidate.subject.key
-            for r in result.rows
-            if r.candidate.sentence == c.sentence
-            and r.candidate.object.key == c.object.key
-            and "investsIn" in r.candidate.relations
-        }
-    )
+    return len(result.investors.get((c.sentence, c.object.key), ()))
 
 
 def attach(row: Any, result: Any, words: Sequence[str], model: Any) -> tuple[Decimal | None, str]:

@@ -10,6 +10,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from spacy.tokens import Doc
 
@@ -43,6 +44,21 @@ class Analysed:
     money_tokens: tuple[tuple[int, int], ...]  # the token span of each amount
     rule_amounts: dict[tuple[str, str, int], tuple[Decimal, str]]  # (investor, investee, sentence) → the rules' amount
     words: tuple[str, ...]  # the folded words of the text
+
+    @cached_property
+    def investors(self) -> dict[tuple[int, str], set[str]]:
+        """The ends that could invest in each (sentence, object), gathered once: linear time in the rows."""
+        out: dict[tuple[int, str], set[str]] = {}
+        for r in self.rows:
+            c = r.candidate
+            if "investsIn" in c.relations:
+                out.setdefault((c.sentence, c.object.key), set()).add(c.subject.key)
+        return out
+
+    @cached_property
+    def money_starts(self) -> list[int]:
+        """The character offset each amount starts at, in text order (for finding a sentence's by bisection)."""
+        return [m.start for m in self.money]
 
 
 LEXICON_KINDS = ("round", "round_lead", "participation", "lead_verbs", "investor_nouns", "needs_amount", "possessive")
