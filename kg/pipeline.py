@@ -14,7 +14,7 @@ from typing import Any
 
 from . import extract, link
 from .analyse import analyse
-from .errors import BuildError
+from .errors import BuildError, InputError
 from .ontology import Ontology
 from .ontology import load as load_ontology
 from .read import SUPPORTED_LANGUAGES, pipeline_language, read_articles
@@ -83,6 +83,7 @@ def build(
     on_stage: Callable[[str], Any] | None = None,
     model: str | None = "auto",
     extractor: str | os.PathLike[str] | None = "default",
+    cluster: str | None = None,
 ) -> BuildReport:
     """Build the knowledge graph of every article under `paths` into the folder `out`.
 
@@ -98,10 +99,13 @@ def build(
     of each stage that follows ("graph": the store and graph.ttl, "page"). `model` is a spaCy model for names the
     knowledge base lacks (see `process_article`); `kg` needs none. `extractor` is the trained model that
     decides the facts: "default" (the one shipped with `kg`), a folder made by `kg train`, or "none"
-    for the rules alone.
+    for the rules alone. `cluster`, the address of a Dask scheduler, sends the analysis to its
+    workers instead of `jobs` processes (`kg.cluster`).
     """
     from .store import build_lock
 
+    if cluster and jobs != 1:
+        raise InputError("--jobs and --cluster exclude each other: the cluster's workers analyse the articles")
     out_dir = Path(out)
     ontology_paths = tuple(str(p) for p in ontology)
     report = BuildReport(out=str(out_dir))
@@ -130,7 +134,7 @@ def build(
             article_cache = ArticleCache(
                 out_dir, cache_salt(PIPELINE_VERSION, f"{kb.version}|models={used_models}|extractor={decider}")
             )
-        job = _Build(paths, out_dir, kb, settings, max_nodes, strict, report, article_cache)
+        job = _Build(paths, out_dir, kb, settings, max_nodes, strict, report, article_cache, cluster)
         with _fewer_collections():
             try:
                 job.run(on_article, on_stage, _job_count(jobs), reuse_files=article_cache is not None)
@@ -173,6 +177,7 @@ class _Build:
     strict: bool
     report: BuildReport
     cache: Any
+    cluster: str | None = None
 
     def run(self, on_article: Any, on_stage: Any, jobs: int, *, reuse_files: bool) -> None:
         from .store import open_store
@@ -182,7 +187,14 @@ class _Build:
         files = _Files(record.get("files", {}) if reuse_files and record.get("salt") == cache.salt else {})
         sources = read_articles(self.paths, unchanged=files)
         entries = _process_all(
-            sources, self.settings, report, on_article, cache=cache, jobs=jobs, keep_results=not reuse_files
+            sources,
+            self.settings,
+            report,
+            on_article,
+            cache=cache,
+            jobs=jobs,
+            keep_results=not reuse_files,
+            cluster=self.cluster,
         )
         if self.strict and report.skipped:
             first = report.skipped[0]
@@ -500,9 +512,10 @@ def _process_all(
     cache: Any = None,
     jobs: int = 1,
     keep_results: bool = True,
+    cluster: str | None = None,
 ) -> list[_Entry]:
     """Every article in input order with its result (without the text), from the cache or computed
-    (by `jobs` processes), and the cache key it was found or stored under ('' without a cache). An
+    (by `jobs` processes, or the workers of the Dask scheduler at `cluster`), and the cache key it was found or stored under ('' without a cache). An
     `Unchanged` article is not looked up: its result stays None until a whole new graph needs it.
     """
     entries: list[_Entry] = []
@@ -528,7 +541,11 @@ def _process_all(
 
     started = time.perf_counter()
     queue = _lookups(sources, report, cache, timing)
-    if jobs <= 1:
+    if cluster:
+        from .cluster import analyse_on
+
+        analyse_on(cluster, queue, settings, cache, finish)
+    elif jobs <= 1:
         for pending in queue:
             if not pending.ready:
                 assert isinstance(pending.item, Article)
