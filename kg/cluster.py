@@ -34,9 +34,7 @@ def _distributed() -> Any:
     try:
         import distributed
     except ImportError as exc:
-        raise ClusterError(
-            "--cluster needs Dask's distributed scheduler: pip install 'kg[cluster]'"
-        ) from exc
+        raise ClusterError("--cluster needs Dask's distributed scheduler: pip install 'kg[cluster]'") from exc
     return distributed
 
 
