@@ -516,7 +516,8 @@ def _process_all(
 ) -> list[_Entry]:
     """Every article in input order with its result (without the text), from the cache or computed
     (by `jobs` processes, or the workers of the Dask scheduler at `cluster`), and the cache key it
-    was found or stored under ('' without a cache). An `Unchanged` article is not looked up: its result stays None until a whole new graph needs it.
+    was found or stored under ('' without a cache). An `Unchanged` article is not looked up: its
+    result stays None until a whole new graph needs it.
     """
     entries: list[_Entry] = []
     timing = {"read": 0.0, "cache": 0.0}
