@@ -85,12 +85,11 @@ def analyse_on(
     """Analyse the cache misses of `queue` (`kg.pipeline._Pending` items, in input order) on the
     cluster at `address`, storing each result in `cache` and finishing every item in input order."""
     from .cache import decode, without_text
-    from .pipeline import _work
 
     distributed = _distributed()
-    with connect(address) as client:
-        _wait_for_workers(client, address)
-        in_flight_max = max(2, worker_threads(client) * IN_FLIGHT_PER_THREAD)
+    with contextlib.ExitStack() as stack:
+        client: Any = None  # connected when the first batch is ready: a build the cache serves needs no cluster
+        in_flight_max = 2
         window: deque[Any] = deque()  # every item not finished yet, in input order
         in_flight: deque[tuple[list[Any], Any]] = deque()  # batches sent, oldest first
         batch: list[Any] = []
@@ -113,14 +112,15 @@ def analyse_on(
             flush_ready()
 
         def send() -> None:
-            nonlocal sent, in_flight_max
-            items = [(p.item, p.key) for p in batch]
-            future = client.submit(_work, (settings, None, items), pure=False)
-            in_flight.append((list(batch), future))
-            batch.clear()
-            sent += 1
+            nonlocal client, sent, in_flight_max
+            if client is None:
+                client = stack.enter_context(connect(address))
+                _wait_for_workers(client, address)
             if sent % 64 == 0:  # workers come and go: follow their number
                 in_flight_max = max(2, worker_threads(client) * IN_FLIGHT_PER_THREAD)
+            in_flight.append((list(batch), _submit(client, settings, [p.item for p in batch])))
+            batch.clear()
+            sent += 1
             while len(in_flight) >= in_flight_max:
                 collect_oldest()
 
@@ -141,6 +141,13 @@ def analyse_on(
         finally:
             for _, future in in_flight:
                 future.cancel()
+
+
+def _submit(client: Any, settings: Any, articles: list[Any]) -> Any:
+    """Send one batch of articles to the cluster: a task of `kg.pipeline._work` (no cache there)."""
+    from .pipeline import _work
+
+    return client.submit(_work, (settings, None, [(article, "") for article in articles]), pure=False)
 
 
 def _result(client: Any, future: Any, address: str, distributed: Any, size: int) -> list[Any]:
