@@ -4,7 +4,8 @@ Reading, linking, the graph and the store stay in the building process; only the
 articles that the cache lacks is sent, in batches, to the cluster's workers, which run the same
 per-article function as `--jobs` (`kg.pipeline._work`) and send back the same compact records. A
 worker keeps what it loads (the ontology, the spaCy pipelines) for every batch after its first.
-Cache entries are written here, not by the workers, which need not share this machine's disk.
+A worker that sees the build's cache folder (on this machine, or on a shared disk) writes the
+entries of its batches there itself, as `--jobs` workers do; for the others they are written here.
 
 A worker that dies mid-batch costs that batch a second run elsewhere: the scheduler sends it to
 another worker. A batch that has killed its workers `distributed.scheduler.allowed-failures` times
@@ -16,9 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .errors import ClusterError
@@ -28,6 +32,7 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 32  # articles a task: a task costs the scheduler about a millisecond, a batch ~0.1 s of work
 IN_FLIGHT_PER_THREAD = 3  # batches sent ahead per worker thread, so that none waits for the next
 NO_WORKER_GRACE = 60.0  # seconds a build waits for a worker while the cluster has none
+TOKEN_FILE = ".cluster-token"  # in the cache folder while a cluster build runs: who reads it shares the disk
 
 
 def _distributed() -> Any:
@@ -84,11 +89,12 @@ def analyse_on(
 ) -> None:
     """Analyse the cache misses of `queue` (`kg.pipeline._Pending` items, in input order) on the
     cluster at `address`, storing each result in `cache` and finishing every item in input order."""
-    from .cache import decode, without_text
+    from .cache import decode
 
     distributed = _distributed()
     with contextlib.ExitStack() as stack:
         client: Any = None  # connected when the first batch is ready: a build the cache serves needs no cluster
+        shared: SharedCache | None = None
         in_flight_max = 2
         window: deque[Any] = deque()  # every item not finished yet, in input order
         in_flight: deque[tuple[list[Any], Any]] = deque()  # batches sent, oldest first
@@ -101,24 +107,26 @@ def analyse_on(
 
         def collect_oldest() -> None:
             members, future = in_flight.popleft()
-            records = _result(client, future, address, distributed, len(members))
+            written, records = _result(client, future, address, distributed, len(members))
             for pending, record in zip(members, records, strict=True):
                 if isinstance(record, str):
                     pending.result = record
                     continue
                 pending.result = decode(record)
-                if cache is not None and pending.key:
-                    cache.put(pending.key, without_text(pending.result))
+                if cache is not None and pending.key and not written:
+                    cache.put(pending.key, pending.result)
             flush_ready()
 
         def send() -> None:
-            nonlocal client, sent, in_flight_max
+            nonlocal client, shared, sent, in_flight_max
             if client is None:
                 client = stack.enter_context(connect(address))
                 _wait_for_workers(client, address)
+                if cache is not None:
+                    shared = stack.enter_context(_shared(cache))
             if sent % 64 == 0:  # workers come and go: follow their number
                 in_flight_max = max(2, worker_threads(client) * IN_FLIGHT_PER_THREAD)
-            in_flight.append((list(batch), _submit(client, settings, [p.item for p in batch])))
+            in_flight.append((list(batch), _submit(client, settings, shared, [(p.item, p.key) for p in batch])))
             batch.clear()
             sent += 1
             while len(in_flight) >= in_flight_max:
@@ -143,30 +151,84 @@ def analyse_on(
                 future.cancel()
 
 
-def _submit(client: Any, settings: Any, articles: list[Any]) -> Any:
-    """Send one batch of articles to the cluster: a task of `kg.pipeline._work` (no cache there)."""
+@dataclass(frozen=True)
+class SharedCache:
+    """The build's cache as sent to the workers, with the token that tells a worker it sees the same folder."""
+
+    cache: Any  # kg.cache.ArticleCache
+    token: str
+
+    def visible(self) -> bool:
+        """Whether this process sees the cache folder of the build (checked once per process and build)."""
+        key = (str(self.cache.root), self.token)
+        if key not in _VISIBLE:
+            try:
+                _VISIBLE[key] = (Path(self.cache.root) / TOKEN_FILE).read_text(encoding="ascii") == self.token
+            except (OSError, ValueError):
+                _VISIBLE[key] = False
+        return _VISIBLE[key]
+
+
+_VISIBLE: dict[tuple[str, str], bool] = {}
+
+
+@contextlib.contextmanager
+def _shared(cache: Any) -> Iterator[SharedCache]:
+    """The cache folder marked with a new token for the time of the build."""
+    token = secrets.token_hex(16)
+    path = Path(cache.root) / TOKEN_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(token, encoding="ascii")
+    except OSError as exc:
+        log.info("cannot mark the cache folder for the workers (%s): entries are written here", exc)
+    try:
+        yield SharedCache(cache, token)
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def run_batch(settings: Any, shared: SharedCache | None, items: list[Any]) -> tuple[bool, list[Any]]:
+    """On a worker: `kg.pipeline._work` over one batch of (article, cache key); the cache entries are
+    written there too where the worker sees the build's cache folder. Returns whether they were, and
+    the compact records."""
     from .pipeline import _work
 
-    return client.submit(_work, (settings, None, [(article, "") for article in articles]), pure=False)
+    cache = shared.cache if shared is not None and shared.visible() else None
+    return cache is not None, _work((settings, cache, items))
 
 
-def _result(client: Any, future: Any, address: str, distributed: Any, size: int) -> list[Any]:
-    """The records of one batch; a batch that kept killing workers gives one failure per article."""
+def _submit(client: Any, settings: Any, shared: SharedCache | None, items: list[Any]) -> Any:
+    """Send one batch of (article, cache key) to the cluster."""
+    return client.submit(run_batch, settings, shared, items, pure=False)
+
+
+def _result(client: Any, future: Any, address: str, distributed: Any, size: int) -> tuple[bool, list[Any]]:
+    """What `run_batch` returned for one batch; a batch that kept killing workers gives one failure
+    per article."""
+    from distributed.scheduler import KilledWorker
+
     waited_without_workers = 0.0
     while True:
         try:
             return future.result(timeout=5)
         except distributed.TimeoutError:
             pass
-        except distributed.client.FutureCancelledError as exc:
-            raise ClusterError(f"lost the Dask scheduler at {address}: {exc}") from exc
+        except KilledWorker:
+            log.warning("a batch of %d articles killed its workers; its articles are skipped", size)
+            return False, ["analysis failed: the batch killed every worker that ran it"] * size
+        except (distributed.client.FutureCancelledError, distributed.CancelledError) as exc:
+            raise ClusterError(f"lost the Dask scheduler at {address}") from exc
         except Exception as exc:
-            if type(exc).__name__ == "KilledWorker":
-                log.warning("a batch of %d articles killed its workers; its articles are skipped", size)
-                return ["analysis failed: the batch killed every worker that ran it"] * size
-            raise ClusterError(f"the Dask cluster at {address} failed: {type(exc).__name__}: {exc}") from exc
-        if client.status != "running":
+            reason = (str(exc).splitlines() or [""])[0]
+            raise ClusterError(f"the Dask cluster at {address} failed: {type(exc).__name__}: {reason}") from exc
+        try:
+            threads = worker_threads(client) if client.status == "running" else -1
+        except Exception:  # the scheduler is gone
+            threads = -1
+        if threads < 0:
             raise ClusterError(f"lost the Dask scheduler at {address}")
-        waited_without_workers = 0.0 if worker_threads(client) else waited_without_workers + 5
+        waited_without_workers = 0.0 if threads else waited_without_workers + 5
         if waited_without_workers >= NO_WORKER_GRACE:
             raise ClusterError(f"the Dask scheduler at {address} has had no worker for {NO_WORKER_GRACE:.0f} s")

@@ -161,9 +161,9 @@ def test_only_changed_articles_are_sent(corpus, two_workers, tmp_path, monkeypat
     sent: list[str] = []
     submit = kg_cluster._submit
 
-    def counting(client, settings, batch):
-        sent.extend(a.id for a in batch)
-        return submit(client, settings, batch)
+    def counting(client, settings, shared, items):
+        sent.extend(article.id for article, _ in items)
+        return submit(client, settings, shared, items)
 
     monkeypatch.setattr(kg_cluster, "_submit", counting)
     out = tmp_path / "out"
@@ -179,6 +179,36 @@ def test_only_changed_articles_are_sent(corpus, two_workers, tmp_path, monkeypat
     assert sent == []
     kg.build([articles], tmp_path / "scratch", cache=False)
     assert _outputs(out) == _outputs(tmp_path / "scratch")
+
+
+def test_workers_that_cannot_see_the_cache_send_the_entries_back(corpus, two_workers, tmp_path, monkeypatch):
+    @contextlib.contextmanager
+    def elsewhere(cache):
+        yield kg_cluster.SharedCache(cache, "not-the-token")
+
+    monkeypatch.setattr(kg_cluster, "_shared", elsewhere)  # as if the workers ran on other machines
+    out = tmp_path / "out"
+    kg.build([corpus], out, cluster=two_workers.address)
+    assert len(list((out / "cache").rglob("*.json"))) == 60  # written by the building process
+    monkeypatch.setattr(kg_cluster, "_submit", lambda *args: pytest.fail("a cached article was sent"))
+    kg.build([corpus], out, cluster=two_workers.address)
+
+
+def test_a_worker_writes_the_cache_only_where_it_sees_the_build_s_folder(corpus, tmp_path):
+    from kg.cache import ArticleCache
+    from kg.read import read_articles
+
+    article = next(a for a in read_articles([corpus]) if hasattr(a, "text"))
+    cache = ArticleCache(tmp_path, "salt")
+    key = cache.key(article)
+    with kg_cluster._shared(cache) as shared:
+        assert (cache.root / kg_cluster.TOKEN_FILE).read_text() == shared.token
+        stranger = kg_cluster.SharedCache(cache, "another build's token")
+        written, records = kg_cluster.run_batch(((), "auto"), stranger, [(article, key)])
+        assert not written and cache.get(key) is None and len(records) == 1
+        written, records = kg_cluster.run_batch(((), "auto"), shared, [(article, key)])
+        assert written and cache.get(key) is not None
+    assert not (cache.root / kg_cluster.TOKEN_FILE).exists()
 
 
 def test_a_killed_worker_costs_a_retry_not_the_build(tmp_path, corpus, local):
