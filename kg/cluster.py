@@ -55,16 +55,36 @@ def connect(address: str) -> Iterator[Any]:
     import dask
 
     timeout = dask.config.get("distributed.comm.timeouts.connect")
+    with _quiet_dask():
+        try:
+            client = distributed.Client(address, timeout=timeout, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ClusterError(f"cannot reach the Dask scheduler at {address}: {reason}") from exc
+        try:
+            yield client
+        finally:
+            with contextlib.suppress(Exception):
+                client.close(timeout=10)
+
+
+@contextlib.contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Dask's own log (its tracebacks when the scheduler goes away) only with `kg -v`: a lost
+    scheduler is reported once, as a `ClusterError`."""
+    dask_log = logging.getLogger("distributed")
+    if log.getEffectiveLevel() <= logging.INFO:
+        yield
+        return
+    sink = logging.NullHandler()
+    propagate = dask_log.propagate
+    dask_log.addHandler(sink)
+    dask_log.propagate = False
     try:
-        client = distributed.Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {reason}") from exc
-    try:
-        yield client
+        yield
     finally:
-        with contextlib.suppress(Exception):
-            client.close(timeout=10)
+        dask_log.propagate = propagate
+        dask_log.removeHandler(sink)
 
 
 def worker_threads(client: Any) -> int:

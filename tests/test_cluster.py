@@ -114,7 +114,7 @@ def _start_cluster(folder: Path, workers: int = 2) -> Iterator[Cluster]:
         yield Cluster(client.scheduler.address, processes, client)
     finally:
         if client is not None:
-            client.close()
+            client.close(timeout=10)
         _stop(processes)
 
 
@@ -240,6 +240,34 @@ def test_a_killed_worker_costs_a_retry_not_the_build(tmp_path, corpus, local):
         assert "skipped" not in stderr
         assert _outputs(tmp_path / "out") == _outputs(local)
         assert busy[0] not in cluster.worker_pids() or cluster.worker_pids()[busy[0]] != pids[busy[0]]
+
+
+def test_a_lost_scheduler_is_a_one_line_error_and_the_outputs_stay(tmp_path, corpus, local):
+    out = tmp_path / "out"
+    import shutil
+
+    shutil.copytree(local, out)
+    before = _outputs(out)
+    with _start_cluster(tmp_path / "dask", workers=1) as cluster:
+        build = subprocess.Popen(
+            [sys.executable, "-m", "kg", "build", str(corpus), "--out", str(out), "--no-cache"]
+            + ["--cluster", cluster.address],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            _wait(lambda: any(cluster.client.processing().values()) or build.poll() is not None, "a batch")
+            assert build.poll() is None, "the build ended before the scheduler could be stopped"
+            cluster.processes[0].kill()  # the scheduler
+            _, stderr = build.communicate(timeout=120)
+        finally:
+            if build.poll() is None:
+                build.kill()
+                build.wait()
+    assert build.returncode == 1
+    assert stderr.strip().splitlines() == [f"Error: lost the Dask scheduler at {cluster.address}"], stderr
+    assert _outputs(out) == before
 
 
 def _free_port() -> int:
