@@ -107,8 +107,11 @@ def size(path: Path) -> int:
 
 def run_build(corpus: Path, out: Path, jobs: int, cache: bool, extractor: str = "default", cluster: str = "") -> dict:
     """One build in a child process: its report, wall time and peak RSS (the process tree's, sampled)."""
+    import resource
+
     cmd = [sys.executable, "-c", BUILD_SNIPPET, str(corpus), str(out), str(jobs), "1" if cache else "0", extractor]
     cmd.append(cluster)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     peak_tree = 0
@@ -132,7 +135,8 @@ def run_build(corpus: Path, out: Path, jobs: int, cache: bool, extractor: str = 
         raise SystemExit(f"build failed ({proc.returncode}): {' '.join(cmd)}")
     result = json.loads(stdout.strip().splitlines()[-1])
     result["wall"] = wall
-    import resource
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["cpu_build"] = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime  # with its own workers
 
     own_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # largest child so far
     result["peak_rss"] = max(peak_tree, own_peak if jobs == 1 else 0)
@@ -176,6 +180,19 @@ class DaskCluster:
         with Client(scheduler_file=str(sched), timeout="30s") as client:
             client.wait_for_workers(self.workers, timeout=120)
             return client.scheduler.address
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time so far of the scheduler and of the workers (with their nannies), from /proc."""
+        import psutil
+
+        def tree(pid: int) -> float:
+            try:
+                process = psutil.Process(pid)
+                return sum(sum(p.cpu_times()[:2]) for p in [process, *process.children(recursive=True)])
+            except psutil.Error:
+                return 0.0
+
+        return {"scheduler": tree(self.processes[0].pid), "workers": sum(tree(p.pid) for p in self.processes[1:])}
 
     def __exit__(self, *exc: object) -> None:
         for proc in reversed(self.processes):
@@ -289,7 +306,7 @@ def build_rows(
         (
             "kg build, 1 process (wall, incl. start-up)",
             f"{words / full:,.0f} words/s",
-            f"{n / full:,.1f} articles/s; {ratio_one:.1%} of ceiling (target ≥ 50%)",
+            f"{n / full:,.1f} articles/s; {ratio_one:.1%} of ceiling (target ≥ 50%); CPU {one['cpu_build']:.1f}s",
         )
     )
     speedup = full / many["wall"]
@@ -298,7 +315,7 @@ def build_rows(
             f"kg build --jobs {jobs}",
             f"{words / many['wall']:,.0f} words/s",
             f"{n / many['wall']:,.1f} articles/s; ×{speedup:.2f} vs 1 process (target ≥ 1.7); "
-            f"graph.ttl byte-identical: {'yes' if identical else 'NO'}",
+            f"graph.ttl byte-identical: {'yes' if identical else 'NO'}; CPU {many['cpu_build']:.1f}s",
         )
     )
     for workers, result in on_cluster.items():
@@ -309,7 +326,9 @@ def build_rows(
                 f"{n / result['wall']:,.1f} articles/s; ×{full / result['wall']:.2f} vs 1 process"
                 + (" (target ≥ 1.6)" if workers == 2 else "")
                 + f"; graph.ttl byte-identical: {'yes' if result['identical'] else 'NO'}; "
-                + ", ".join(f"{k} {v:.2f}s" for k, v in result["seconds"].items() if k != "total"),
+                + ", ".join(f"{k} {v:.2f}s" for k, v in result["seconds"].items() if k != "total")
+                + f"; CPU: build {result['cpu_build']:.1f}s, "
+                + ", ".join(f"{k} {v:.1f}s" for k, v in result["cpu"].items()),
             )
         )
     return rows
@@ -374,9 +393,11 @@ def main() -> None:
     identical = (work / "out-1" / "graph.ttl").read_bytes() == (work / f"out-{args.jobs}" / "graph.ttl").read_bytes()
     on_cluster = {}
     for workers in (1, 2) if args.cluster else ():
-        with DaskCluster(work, workers) as address:
+        with (dask := DaskCluster(work, workers)) as address:
             log(f"kg build --cluster, {workers} worker(s)")
+            idle = dask.cpu_seconds()
             on_cluster[workers] = run_build(corpus, work / f"out-cluster-{workers}", 1, cache=True, cluster=address)
+            on_cluster[workers]["cpu"] = {k: v - idle[k] for k, v in dask.cpu_seconds().items()}
         graph = (work / f"out-cluster-{workers}" / "graph.ttl").read_bytes()
         on_cluster[workers]["identical"] = graph == (work / "out-1" / "graph.ttl").read_bytes()
     if args.builds_only:
