@@ -7,6 +7,11 @@ worker keeps what it loads (the ontology, the spaCy pipelines) for every batch a
 A worker that sees the build's cache folder (on this machine, or on a shared disk) writes the
 entries of its batches there itself, as `--jobs` workers do; for the others they are written here.
 
+Every machine needs the same `kg`, spaCy and spaCy models: a worker checks that what decides a
+result (`fingerprint`) is the build's before its first batch, and the build stops with an error
+otherwise. Files the build names (`--ontology`, a model folder) must be at the same path on every
+worker; those that ship with `kg` are found in each worker's own installation.
+
 A worker that dies mid-batch costs that batch a second run elsewhere: the scheduler sends it to
 another worker. A batch that has killed its workers `distributed.scheduler.allowed-failures` times
 is given up, and its articles reported as skipped. Dask is an optional dependency
@@ -16,8 +21,11 @@ is given up, and its articles reported as skipped. Dask is an optional dependenc
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import os
 import secrets
+import socket
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -115,6 +123,7 @@ def analyse_on(
     with contextlib.ExitStack() as stack:
         client: Any = None  # connected when the first batch is ready: a build the cache serves needs no cluster
         shared: SharedCache | None = None
+        job: Job | None = None
         in_flight_max = 2
         window: deque[Any] = deque()  # every item not finished yet, in input order
         in_flight: deque[tuple[list[Any], Any]] = deque()  # batches sent, oldest first
@@ -138,15 +147,16 @@ def analyse_on(
             flush_ready()
 
         def send() -> None:
-            nonlocal client, shared, sent, in_flight_max
+            nonlocal client, shared, job, sent, in_flight_max
             if client is None:
                 client = stack.enter_context(connect(address))
                 _wait_for_workers(client, address)
                 if cache is not None:
                     shared = stack.enter_context(_shared(cache))
+                job = Job(portable(settings), fingerprint(settings), shared)
             if sent % 64 == 0:  # workers come and go: follow their number
                 in_flight_max = max(2, worker_threads(client) * IN_FLIGHT_PER_THREAD)
-            in_flight.append((list(batch), _submit(client, settings, shared, [(p.item, p.key) for p in batch])))
+            in_flight.append((list(batch), _submit(client, job, [(p.item, p.key) for p in batch])))
             batch.clear()
             sent += 1
             while len(in_flight) >= in_flight_max:
@@ -209,19 +219,127 @@ def _shared(cache: Any) -> Iterator[SharedCache]:
             path.unlink()
 
 
-def run_batch(settings: Any, shared: SharedCache | None, items: list[Any]) -> tuple[bool, list[Any]]:
+@dataclass(frozen=True)
+class Job:
+    """What every batch of a build needs besides its articles: the settings (`portable`), their
+    `fingerprint` on the building machine, and the cache as the workers may see it."""
+
+    settings: Any
+    fingerprint: str
+    shared: SharedCache | None = None
+
+
+def run_batch(job: Job, items: list[Any]) -> tuple[bool, list[Any]]:
     """On a worker: `kg.pipeline._work` over one batch of (article, cache key); the cache entries are
     written there too where the worker sees the build's cache folder. Returns whether they were, and
-    the compact records."""
+    the compact records. Raises RuntimeError where the worker would not give the build's results."""
     from .pipeline import _work
 
-    cache = shared.cache if shared is not None and shared.visible() else None
+    settings = _prepared(job.settings, job.fingerprint)
+    cache = job.shared.cache if job.shared is not None and job.shared.visible() else None
     return cache is not None, _work((settings, cache, items))
 
 
-def _submit(client: Any, settings: Any, shared: SharedCache | None, items: list[Any]) -> Any:
+def _submit(client: Any, job: Job | None, items: list[Any]) -> Any:
     """Send one batch of (article, cache key) to the cluster."""
-    return client.submit(run_batch, settings, shared, items, pure=False)
+    return client.submit(run_batch, job, items, pure=False)
+
+
+@dataclass(frozen=True)
+class _InKg:
+    """A file or folder inside the `kg` package (a model or ontology it ships), wherever it is installed."""
+
+    relative: str
+
+
+@dataclass(frozen=True)
+class _Local:
+    """A file or folder the build names, which every worker must see at the same absolute path."""
+
+    path: str
+
+
+def _kg_root() -> Path:
+    return Path(__file__).resolve().parent
+
+
+def portable(settings: Any) -> Any:
+    """`settings` (`kg.pipeline.Settings`) with every path that exists here made absolute, and those
+    inside `kg` relative to it, so that a worker in another folder or on another machine finds them."""
+    roots = (Path(os.path.abspath(os.path.dirname(__file__))), _kg_root())  # as imported, and resolved
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, tuple):
+            return tuple(convert(v) for v in value)
+        if isinstance(value, str) and value and os.path.exists(value):
+            path = Path(os.path.abspath(value))
+            for candidate, root in zip((path, path.resolve()), roots, strict=True):
+                if candidate.is_relative_to(root):
+                    return _InKg(candidate.relative_to(root).as_posix())
+            return _Local(str(path))
+        return value
+
+    return convert(settings)
+
+
+def on_worker(settings: Any) -> Any:
+    """`portable(settings)` as paths of this machine; FileNotFoundError for a file it does not have."""
+    root = _kg_root()
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, tuple):
+            return tuple(convert(v) for v in value)
+        if isinstance(value, _InKg):
+            return str(root / value.relative)
+        if isinstance(value, _Local):
+            if not os.path.exists(value.path):
+                raise FileNotFoundError(
+                    f"worker {socket.gethostname()} has no {value.path}: files a cluster build names "
+                    "must be at the same path on every worker"
+                )
+            return value.path
+        return value
+
+    return convert(settings)
+
+
+def fingerprint(settings: Any) -> str:
+    """A digest of what decides an article's result besides its text: the versions and analysing code
+    of `kg` and spaCy, the ontology, the spaCy model each language gets, and the bytes of every other
+    file or folder `settings` names. Workers whose fingerprint is the build's give its bytes."""
+    from .analyse import resolve_model
+    from .cache import cache_salt
+    from .ontology import load
+    from .pipeline import PIPELINE_VERSION
+    from .read import SUPPORTED_LANGUAGES
+
+    ontology, model, *others = settings
+    digest = hashlib.sha256(cache_salt(PIPELINE_VERSION, load(tuple(ontology)).version).encode())
+    for lang in sorted(SUPPORTED_LANGUAGES):
+        digest.update(f"\0{lang}={resolve_model(model, lang)}".encode())
+    for value in [model, *others]:
+        if isinstance(value, str) and value and os.path.exists(value):
+            path = Path(value)
+            for file in sorted([path] if path.is_file() else (p for p in path.rglob("*") if p.is_file())):
+                digest.update(b"\0" + file.relative_to(path).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
+
+
+_PREPARED: dict[tuple[str, str], Any] = {}
+
+
+def _prepared(settings: Any, expected: str) -> Any:
+    """The worker's settings for a build, checked once per process against the build's fingerprint."""
+    key = (repr(settings), expected)
+    if key not in _PREPARED:
+        local = on_worker(settings)
+        if fingerprint(local) != expected:
+            raise RuntimeError(
+                f"worker {socket.gethostname()} does not have the build's kg, spaCy, spaCy models or "
+                "ontology: install the same versions on every machine"
+            )
+        _PREPARED[key] = local
+    return _PREPARED[key]
 
 
 def _result(client: Any, future: Any, address: str, distributed: Any, size: int) -> tuple[bool, list[Any]]:

@@ -161,9 +161,9 @@ def test_only_changed_articles_are_sent(corpus, two_workers, tmp_path, monkeypat
     sent: list[str] = []
     submit = kg_cluster._submit
 
-    def counting(client, settings, shared, items):
+    def counting(client, job, items):
         sent.extend(article.id for article, _ in items)
-        return submit(client, settings, shared, items)
+        return submit(client, job, items)
 
     monkeypatch.setattr(kg_cluster, "_submit", counting)
     out = tmp_path / "out"
@@ -201,14 +201,39 @@ def test_a_worker_writes_the_cache_only_where_it_sees_the_build_s_folder(corpus,
     article = next(a for a in read_articles([corpus]) if hasattr(a, "text"))
     cache = ArticleCache(tmp_path, "salt")
     key = cache.key(article)
+    settings = ((), "auto")
+    print_ = kg_cluster.fingerprint(settings)
     with kg_cluster._shared(cache) as shared:
         assert (cache.root / kg_cluster.TOKEN_FILE).read_text() == shared.token
         stranger = kg_cluster.SharedCache(cache, "another build's token")
-        written, records = kg_cluster.run_batch(((), "auto"), stranger, [(article, key)])
+        written, records = kg_cluster.run_batch(kg_cluster.Job(settings, print_, stranger), [(article, key)])
         assert not written and cache.get(key) is None and len(records) == 1
-        written, records = kg_cluster.run_batch(((), "auto"), shared, [(article, key)])
+        written, records = kg_cluster.run_batch(kg_cluster.Job(settings, print_, shared), [(article, key)])
         assert written and cache.get(key) is not None
     assert not (cache.root / kg_cluster.TOKEN_FILE).exists()
+
+
+def test_settings_name_the_same_files_on_a_worker_elsewhere(tmp_path, monkeypatch):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    shipped = str(Path(kg.__file__).resolve().parent / "ontologies")
+    moved = kg_cluster.portable((("mine.ttl",), "auto", shipped))
+    assert moved == ((kg_cluster._Local(str(mine.resolve())),), "auto", kg_cluster._InKg("ontologies"))
+    assert kg_cluster.on_worker(moved) == ((str(mine.resolve()),), "auto", shipped)
+    mine.unlink()
+    with pytest.raises(FileNotFoundError, match="same path on every worker"):
+        kg_cluster.on_worker(moved)
+
+
+def test_a_worker_that_would_give_other_results_stops_the_build(corpus, two_workers, tmp_path, monkeypatch):
+    monkeypatch.setattr(kg_cluster, "fingerprint", lambda settings: "0" * 64)  # as if this kg were another
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(corpus), "--out", str(out), "--cluster", two_workers.address])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: the Dask cluster at {two_workers.address} failed: RuntimeError: worker ")
+    assert "install the same versions on every machine" in result.output and result.output.count("\n") == 1
+    assert not (out / "graph.ttl").exists()
 
 
 def test_a_killed_worker_costs_a_retry_not_the_build(tmp_path, corpus, local):
