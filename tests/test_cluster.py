@@ -142,15 +142,20 @@ def test_a_cluster_build_gives_the_bytes_of_a_local_build(corpus, local, two_wor
 def test_each_worker_loads_the_pipeline_once(corpus, two_workers, tmp_path):
     kg.build([corpus], tmp_path / "out", cluster=two_workers.address, cache=False)
 
-    def loads() -> tuple[int, int]:
+    def loads() -> tuple[int, int, int]:
         from kg import analyse, ontology
+        from kg.extract import model
 
-        return ontology._load.cache_info().misses, analyse.pipeline.cache_info().misses
+        return (
+            ontology._load.cache_info().misses,
+            analyse.pipeline.cache_info().misses,
+            model._load.cache_info().misses,
+        )
 
     per_worker = two_workers.client.run(loads)
     assert len(per_worker) == 2
-    for ontologies, pipelines in per_worker.values():
-        assert ontologies <= 1 and pipelines <= 2  # one ontology, one pipeline per language
+    for ontologies, pipelines, extractors in per_worker.values():
+        assert ontologies <= 1 and pipelines <= 2 and extractors <= 1  # one ontology and model, a pipeline a language
 
 
 def test_only_changed_articles_are_sent(corpus, two_workers, tmp_path, monkeypatch):
