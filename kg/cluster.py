@@ -96,8 +96,12 @@ def _quiet_dask() -> Iterator[None]:
 
 
 def worker_threads(client: Any) -> int:
-    """How many tasks the cluster runs at once (its workers' threads), 0 while it has no worker."""
-    return sum(client.nthreads().values())
+    """How many tasks the cluster runs at once (its workers' threads), 0 while it has no worker;
+    `ClusterError` when the scheduler is gone."""
+    try:
+        return sum(client.nthreads().values())
+    except Exception as exc:  # distributed raises OSError, CommClosedError, TimeoutError, CancelledError…
+        raise ClusterError(f"lost the Dask scheduler at {client.scheduler.address}") from exc
 
 
 def _wait_for_workers(client: Any, address: str) -> None:
@@ -178,7 +182,8 @@ def analyse_on(
             flush_ready()
         finally:
             for _, future in in_flight:
-                future.cancel()
+                with contextlib.suppress(Exception):
+                    future.cancel()
 
 
 @dataclass(frozen=True)
@@ -363,7 +368,7 @@ def _result(client: Any, future: Any, address: str, distributed: Any, size: int)
             raise ClusterError(f"the Dask cluster at {address} failed: {type(exc).__name__}: {reason}") from exc
         try:
             threads = worker_threads(client) if client.status == "running" else -1
-        except Exception:  # the scheduler is gone
+        except ClusterError:
             threads = -1
         if threads < 0:
             raise ClusterError(f"lost the Dask scheduler at {address}")
