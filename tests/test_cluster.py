@@ -155,7 +155,7 @@ def test_each_worker_loads_the_pipeline_once(corpus, two_workers, tmp_path):
     per_worker = two_workers.client.run(loads)
     assert len(per_worker) == 2
     for ontologies, pipelines, extractors in per_worker.values():
-        assert ontologies <= 1 and pipelines <= 2 and extractors <= 1  # one ontology and model, a pipeline a language
+        assert ontologies <= 1 and pipelines <= 2 and extractors <= 2  # a pipeline a language; extractor and its typer
 
 
 def test_only_changed_articles_are_sent(corpus, two_workers, tmp_path, monkeypatch):
