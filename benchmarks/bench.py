@@ -3,6 +3,7 @@
     python benchmarks/bench.py --articles 1000          # 1k, 10k or 100k
     python benchmarks/bench.py --articles 10000 --work /tmp/kg-bench
     python benchmarks/bench.py --pathological 20000     # words/s of each pathological shape, next to news
+    python benchmarks/bench.py --articles 10000 --cluster     # also on a Dask cluster of 1 and 2 workers
 
 Prints one markdown table of everything measured in this run (see benchmarks/README.md).
 """
@@ -65,7 +66,10 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 BUILD_SNIPPET = """
 import json, sys, kg
 extractor = sys.argv[5] if len(sys.argv) > 5 else "default"
-report = kg.build([sys.argv[1]], sys.argv[2], jobs=int(sys.argv[3]), cache=sys.argv[4] == "1", extractor=extractor)
+cluster = sys.argv[6] if len(sys.argv) > 6 and sys.argv[6] else None
+report = kg.build(
+    [sys.argv[1]], sys.argv[2], jobs=int(sys.argv[3]), cache=sys.argv[4] == "1", extractor=extractor, cluster=cluster
+)
 in_place = any("updated in place" in note for note in report.notes)
 out = {"seconds": report.seconds, "articles": report.articles, "triples": report.triples, "in_place": in_place}
 print(json.dumps(out))
@@ -102,9 +106,13 @@ def size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def run_build(corpus: Path, out: Path, jobs: int, cache: bool, extractor: str = "default") -> dict:
+def run_build(corpus: Path, out: Path, jobs: int, cache: bool, extractor: str = "default", cluster: str = "") -> dict:
     """One build in a child process: its report, wall time and peak RSS (the process tree's, sampled)."""
+    import resource
+
     cmd = [sys.executable, "-c", BUILD_SNIPPET, str(corpus), str(out), str(jobs), "1" if cache else "0", extractor]
+    cmd.append(cluster)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     peak_tree = 0
@@ -128,11 +136,73 @@ def run_build(corpus: Path, out: Path, jobs: int, cache: bool, extractor: str = 
         raise SystemExit(f"build failed ({proc.returncode}): {' '.join(cmd)}")
     result = json.loads(stdout.strip().splitlines()[-1])
     result["wall"] = wall
-    import resource
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["cpu_build"] = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime  # with its own workers
 
     own_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # largest child so far
     result["peak_rss"] = max(peak_tree, own_peak if jobs == 1 else 0)
     return result
+
+
+class DaskCluster:
+    """A Dask scheduler and `workers` one-thread workers on 127.0.0.1, each a process, for the cluster builds."""
+
+    def __init__(self, work: Path, workers: int):
+        self.folder = work / f"dask-{workers}"
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self.workers = workers
+        self.processes: list[subprocess.Popen] = []
+
+    def __enter__(self) -> str:
+        from distributed import Client
+
+        sched = self.folder / "scheduler.json"
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        base = [sys.executable, "-m"]
+        self.processes.append(
+            subprocess.Popen(
+                [*base, "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
+                + ["--scheduler-file", str(sched)],
+                **quiet,
+            )
+        )
+        deadline = time.monotonic() + 60
+        while not sched.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for i in range(self.workers):
+            self.processes.append(
+                subprocess.Popen(
+                    [*base, "distributed.cli.dask_worker", "--scheduler-file", str(sched), "--nthreads", "1"]
+                    + ["--no-dashboard", "--name", f"w{i + 1}", "--local-directory", str(self.folder)],
+                    **quiet,
+                )
+            )
+        with Client(scheduler_file=str(sched), timeout="30s") as client:
+            client.wait_for_workers(self.workers, timeout=120)
+            return client.scheduler.address
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time so far of the scheduler and of the workers (with their nannies), from /proc."""
+        import psutil
+
+        def tree(pid: int) -> float:
+            try:
+                process = psutil.Process(pid)
+                return sum(sum(p.cpu_times()[:2]) for p in [process, *process.children(recursive=True)])
+            except psutil.Error:
+                return 0.0
+
+        return {"scheduler": tree(self.processes[0].pid), "workers": sum(tree(p.pid) for p in self.processes[1:])}
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in reversed(self.processes):
+            proc.terminate()
+        for proc in reversed(self.processes):
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def ceiling(articles: list) -> float:
@@ -223,6 +293,56 @@ def query_times(out: Path, repeat: int) -> list[tuple[str, float, float, int]]:
     return rows
 
 
+def build_rows(
+    n: int, words: int, bare: float, one: dict, many: dict, jobs: int, identical: bool, on_cluster: dict
+) -> list[tuple[str, str, str]]:
+    """The table's first rows: the ceiling, one process, `--jobs`, and the cluster builds if any."""
+    full = one["wall"]
+    rows = [
+        ("articles / words", f"{n} / {words}", ""),
+        ("spaCy blank(lang) + sentencizer (ceiling)", f"{words / bare:,.0f} words/s", f"{n / bare:,.0f} articles/s"),
+    ]
+    ratio_one = (words / full) / (words / bare)
+    rows.append(
+        (
+            "kg build, 1 process (wall, incl. start-up)",
+            f"{words / full:,.0f} words/s",
+            f"{n / full:,.1f} articles/s; {ratio_one:.1%} of ceiling (target ≥ 50%); CPU {one['cpu_build']:.1f}s",
+        )
+    )
+    speedup = full / many["wall"]
+    rows.append(
+        (
+            f"kg build --jobs {jobs}",
+            f"{words / many['wall']:,.0f} words/s",
+            f"{n / many['wall']:,.1f} articles/s; ×{speedup:.2f} vs 1 process (target ≥ 1.7); "
+            f"graph.ttl byte-identical: {'yes' if identical else 'NO'}; CPU {many['cpu_build']:.1f}s",
+        )
+    )
+    for workers, result in on_cluster.items():
+        rows.append(
+            (
+                f"kg build --cluster, {workers} Dask worker{'s' if workers > 1 else ''}",
+                f"{words / result['wall']:,.0f} words/s",
+                f"{n / result['wall']:,.1f} articles/s; ×{full / result['wall']:.2f} vs 1 process"
+                + (" (target ≥ 1.6)" if workers == 2 else "")
+                + f"; graph.ttl byte-identical: {'yes' if result['identical'] else 'NO'}; "
+                + ", ".join(f"{k} {v:.2f}s" for k, v in result["seconds"].items() if k != "total")
+                + f"; CPU: build {result['cpu_build']:.1f}s, "
+                + ", ".join(f"{k} {v:.1f}s" for k, v in result["cpu"].items()),
+            )
+        )
+    return rows
+
+
+def print_rows(rows: list[tuple[str, str, str]]) -> None:
+    print(f"\nMachine: {machine()}\n")
+    print("| measure | value | notes |")
+    print("|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -235,6 +355,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per query for the median")
     parser.add_argument("--no-rdflib", action="store_true", help="skip the rdflib comparison")
     parser.add_argument("--pathological", type=int, metavar="WORDS", help="only time the pathological corpus")
+    parser.add_argument(
+        "--cluster", action="store_true", help="also build on a Dask cluster of 1 and 2 workers on 127.0.0.1"
+    )
+    parser.add_argument(
+        "--builds-only", action="store_true", help="only the full builds: no rebuilds, no queries, no stages"
+    )
     args = parser.parse_args()
     if args.pathological:
         import pathological
@@ -260,8 +386,8 @@ def main() -> None:
     n = len(articles)
     log(f"{n} articles, {words} words; timing spaCy's bare pipeline")
     bare = ceiling(articles)
-    sample = articles[:STAGE_SAMPLE]
-    stage_seconds = stages(sample)
+    sample = articles[: 0 if args.builds_only else STAGE_SAMPLE]
+    stage_seconds = stages(sample) if sample else {}
     sample_words = sum(len(a.document.split()) for a in sample)
     del articles
 
@@ -272,6 +398,20 @@ def main() -> None:
     log(f"kg build --jobs {args.jobs}")
     many = run_build(corpus, work / f"out-{args.jobs}", args.jobs, cache=True)
     identical = (work / "out-1" / "graph.ttl").read_bytes() == (work / f"out-{args.jobs}" / "graph.ttl").read_bytes()
+    on_cluster = {}
+    for workers in (1, 2) if args.cluster else ():
+        with (dask := DaskCluster(work, workers)) as address:
+            log(f"kg build --cluster, {workers} worker(s)")
+            idle = dask.cpu_seconds()
+            on_cluster[workers] = run_build(corpus, work / f"out-cluster-{workers}", 1, cache=True, cluster=address)
+            on_cluster[workers]["cpu"] = {k: v - idle[k] for k, v in dask.cpu_seconds().items()}
+        graph = (work / f"out-cluster-{workers}" / "graph.ttl").read_bytes()
+        on_cluster[workers]["identical"] = graph == (work / "out-1" / "graph.ttl").read_bytes()
+    if args.builds_only:
+        print_rows(build_rows(n, words, bare, one, many, args.jobs, identical, on_cluster))
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+        return
 
     log("incremental rebuilds")
     files = sorted(p for p in corpus.rglob("*") if p.is_file())
@@ -294,31 +434,14 @@ def main() -> None:
 
     out1 = work / "out-1"
     full = one["wall"]
-    rows = [
-        ("articles / words", f"{n} / {words}", ""),
-        ("spaCy blank(lang) + sentencizer (ceiling)", f"{words / bare:,.0f} words/s", f"{n / bare:,.0f} articles/s"),
+    rows = build_rows(n, words, bare, one, many, args.jobs, identical, on_cluster)
+    rows.insert(
+        2,
         (
             "kg build --extractor none, 1 process",
             f"{words / rules_only['wall']:,.0f} words/s",
             f"the trained model's build is {rules_only['wall'] / one['wall']:.2f}× its speed",
         ),
-    ]
-    ratio_one = (words / full) / (words / bare)
-    rows.append(
-        (
-            "kg build, 1 process (wall, incl. start-up)",
-            f"{words / full:,.0f} words/s",
-            f"{n / full:,.1f} articles/s; {ratio_one:.1%} of ceiling (target ≥ 50%)",
-        )
-    )
-    speedup = full / many["wall"]
-    rows.append(
-        (
-            f"kg build --jobs {args.jobs}",
-            f"{words / many['wall']:,.0f} words/s",
-            f"{n / many['wall']:,.1f} articles/s; ×{speedup:.2f} vs 1 process (target ≥ 1.7); "
-            f"graph.ttl byte-identical: {'yes' if identical else 'NO'}",
-        )
     )
     for key in ("read", "cache", "analyse+extract", "graph", "store", "page"):
         if key in one["seconds"]:
@@ -380,11 +503,7 @@ def main() -> None:
         else:
             rows.append((name, f"{rdflib_s:.1f} s", f"{count:,} triples"))
 
-    print(f"\nMachine: {machine()}\n")
-    print("| measure | value | notes |")
-    print("|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    print_rows(rows)
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
 

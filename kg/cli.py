@@ -86,6 +86,12 @@ def cli(verbose: int) -> None:
     type=click.IntRange(min=0),
     help="Processes that analyse articles (0: one per core). The output does not depend on it.",
 )
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    help="Analyse the articles on the workers of the Dask scheduler at ADDRESS (HOST:PORT) instead of "
+    "--jobs processes; needs pip install 'kg[cluster]'. The output does not depend on it.",
+)
 @click.option("--no-cache", is_flag=True, help="Re-analyse every article instead of reusing OUT/cache/.")
 @click.option(
     "--model",
@@ -112,7 +118,7 @@ def cli(verbose: int) -> None:
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress bar, no summary).")
 @user_errors
-def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, extractor, article_timeout, quiet):
+def build(paths, out, ontology, max_nodes, strict, jobs, cluster, no_cache, model, extractor, article_timeout, quiet):
     """Build the knowledge graph of every article under PATHS.
 
     Reads .txt, .md, .html/.htm (main text only), .json, .jsonl, WARC, RSS/Atom and gzipped
@@ -127,6 +133,7 @@ def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, extrac
       kg build news.jsonl more-news/ --out my-graph
       kg build articles/ --ontology my-companies.ttl
       kg build archive/ --jobs 0 --quiet
+      kg build archive/ --cluster scheduler-host:8786
     """
     from .pipeline import build as run_build
 
@@ -146,6 +153,7 @@ def build(paths, out, ontology, max_nodes, strict, jobs, no_cache, model, extrac
             model=model,
             extractor=extractor,
             article_timeout=article_timeout,
+            cluster=cluster,
         )
     finally:
         progress.done()

@@ -45,3 +45,7 @@ class ExtractorError(KGError):
 
 class TrainError(KGError):
     """Training data cannot be used (no gold files, no articles, nothing to learn from)."""
+
+
+class ClusterError(BuildError):
+    """A build on a cluster could not reach its scheduler, or lost it."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import extract, link
 from .analyse import analyse
-from .errors import BuildError, OutputError
+from .errors import BuildError, InputError, OutputError
 from .ontology import Ontology
 from .ontology import load as load_ontology
 from .read import SUPPORTED_LANGUAGES, pipeline_language, read_articles
@@ -91,6 +91,7 @@ def build(
     model: str | None = "auto",
     extractor: str | os.PathLike[str] | None = "default",
     article_timeout: float | None = DEFAULT_ARTICLE_TIMEOUT,
+    cluster: str | None = None,
 ) -> BuildReport:
     """Build the knowledge graph of every article under `paths` into the folder `out`.
 
@@ -107,10 +108,13 @@ def build(
     knowledge base lacks (see `process_article`); `kg` needs none. `extractor` is the trained model that
     decides the facts: "default" (the one shipped with `kg`), a folder made by `kg train`, or "none"
     for the rules alone. An article whose analysis takes longer than `article_timeout` seconds is skipped
-    with that reason (None or 0: no limit).
+    with that reason (None or 0: no limit). `cluster`, the address of a Dask scheduler, sends the
+    analysis to its workers instead of `jobs` processes (`kg.cluster`).
     """
     from .store import build_lock
 
+    if cluster and jobs != 1:
+        raise InputError("--jobs and --cluster exclude each other: the cluster's workers analyse the articles")
     out_dir = Path(out)
     ontology_paths = tuple(str(p) for p in ontology)
     report = BuildReport(out=str(out_dir))
@@ -141,7 +145,7 @@ def build(
                     out_dir, cache_salt(PIPELINE_VERSION, f"{kb.version}|models={used_models}|extractor={decider}")
                 )
             timeout = article_timeout or 0.0
-            job = _Build(paths, out_dir, kb, settings, max_nodes, strict, report, article_cache, timeout)
+            job = _Build(paths, out_dir, kb, settings, max_nodes, strict, report, article_cache, timeout, cluster)
             with _fewer_collections():
                 try:
                     job.run(on_article, on_stage, _job_count(jobs), reuse_files=article_cache is not None)
@@ -210,6 +214,7 @@ class _Build:
     report: BuildReport
     cache: Any
     timeout: float = 0.0
+    cluster: str | None = None
 
     def run(self, on_article: Any, on_stage: Any, jobs: int, *, reuse_files: bool) -> None:
         from .store import open_store
@@ -227,6 +232,7 @@ class _Build:
             jobs=jobs,
             keep_results=not reuse_files,
             timeout=self.timeout,
+            cluster=self.cluster,
         )
         if self.strict and report.skipped:
             first = report.skipped[0]
@@ -545,10 +551,12 @@ def _process_all(
     jobs: int = 1,
     keep_results: bool = True,
     timeout: float = 0.0,
+    cluster: str | None = None,
 ) -> list[_Entry]:
     """Every article in input order with its result (without the text), from the cache or computed
-    (by `jobs` processes), and the cache key it was found or stored under ('' without a cache). An
-    `Unchanged` article is not looked up: its result stays None until a whole new graph needs it.
+    (by `jobs` processes, or the workers of the Dask scheduler at `cluster`), and the cache key it
+    was found or stored under ('' without a cache). An `Unchanged` article is not looked up: its
+    result stays None until a whole new graph needs it.
     """
     entries: list[_Entry] = []
     timing = {"read": 0.0, "cache": 0.0}
@@ -573,7 +581,11 @@ def _process_all(
 
     started = time.perf_counter()
     queue = _lookups(sources, report, cache, timing)
-    if jobs <= 1:
+    if cluster:
+        from .cluster import analyse_on
+
+        analyse_on(cluster, queue, settings, cache, finish, timeout)
+    elif jobs <= 1:
         for pending in queue:
             if not pending.ready:
                 assert isinstance(pending.item, Article)
