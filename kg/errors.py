@@ -45,3 +45,11 @@ class ExtractorError(KGError):
 
 class TrainError(KGError):
     """Training data cannot be used (no gold files, no articles, nothing to learn from)."""
+
+
+class EndpointError(KGError):
+    """A SPARQL server refused a request (credentials, HTTP 4xx, a server error) or cannot be reached."""
+
+
+class ServeError(KGError):
+    """`kg serve` cannot start (no Oxigraph server installed, the address is taken)."""
