@@ -581,8 +581,8 @@ def serve(out, bind, timeout):
       kg serve
       kg serve --bind 0.0.0.0:7878      # other machines too: an explicit choice
     """
-    from .serve import is_loopback, parse_bind
-    from .serve import serve as run_serve
+    from .server import is_loopback, parse_bind
+    from .server import serve as run_serve
 
     server = run_serve(out, bind, timeout=timeout)
     if not is_loopback(parse_bind(bind)[0]):
