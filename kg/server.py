@@ -4,7 +4,8 @@ The SPARQL engine is Oxigraph's own server (`oxigraph serve-read-only`, from the
 `oxigraph`, installed by `pip install 'kg[server]'`) on the build's `store/`, listening on a private
 loopback port. In front of it, on the address asked for, a small HTTP server answers `/` with
 graph.html, `/graph.ttl` with the graph, and passes `/query` (and `/sparql`) through to Oxigraph
-unchanged; nothing else is served, so the graph cannot be changed through it. The address is
+(the served graph is the default graph, and also answers to the name a push gives it,
+`kg.remote.GRAPH_IRI`); nothing else is served, so the graph cannot be changed through it. The address is
 127.0.0.1 unless another is asked for.
 """
 
@@ -242,8 +243,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """The request to Oxigraph's `/query`, same method, query string, headers that matter and body."""
         import http.client
 
-        query = urlsplit(self.path).query
+        query = _without_own_graph(urlsplit(self.path).query)
         headers = {k: v for k in ("Accept", "Content-Type") if (v := self.headers.get(k))}
+        if body and "x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
+            body = _without_own_graph(body.decode("utf-8", "replace")).encode()
         connection = http.client.HTTPConnection("127.0.0.1", self.inner, timeout=3600)
         try:
             connection.request(
@@ -263,3 +266,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+def _without_own_graph(form: str) -> str:
+    """`form` (a query string or form body) without `default-graph-uri` naming the published graph's
+    name: the served graph is the store's default graph, known by that name too (as after `kg push`)."""
+    from urllib.parse import parse_qsl, urlencode
+
+    from kg.remote import GRAPH_IRI
+
+    if "default-graph-uri" not in form:
+        return form
+    pairs = parse_qsl(form, keep_blank_values=True)
+    return urlencode([(k, v) for k, v in pairs if not (k == "default-graph-uri" and v == GRAPH_IRI)])

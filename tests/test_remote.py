@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 import kg
+import kg.remote
 from kg.cli import cli
 from kg.errors import EndpointError, QueryError, ServeError
 from kg.remote import push
@@ -206,8 +207,9 @@ def test_serve_answers_as_the_local_graph_with_the_page(built: tuple[Path, Path]
         pytest.skip(str(exc))
     with server:
         assert server.url.startswith("http://127.0.0.1:")
-        served = kg.query(FACTS, out, endpoint=server.query_url, graph=None)
-        assert set(served.rows) == _local(out, FACTS) != set()
+        for graph in (None, kg.remote.GRAPH_IRI):  # by default `kg query --endpoint` names the pushed graph
+            served = kg.query(FACTS, out, endpoint=server.query_url, graph=graph)
+            assert set(served.rows) == _local(out, FACTS) != set()
         with urllib.request.urlopen(server.url) as page:
             assert page.read() == (out / "graph.html").read_bytes()
         with pytest.raises(EndpointError, match="HTTP 40[45]"):
