@@ -13,6 +13,7 @@ parses only the changed parts of the old and new files and sends the triples tha
 falls back to a full push whenever the server's state graph does not name the graph.ttl it last
 pushed (another writer, a reset server) or the build left no record of its parts.
 
+A push holds the output folder's build lock, so no build changes graph.ttl while it is sent.
 Passwords come from an environment variable or a netrc file, never from an argument or a URL,
 and appear in no message.
 """
@@ -48,6 +49,7 @@ CHUNK_BYTES = 4 << 20  # at most this much RDF in one Graph Store request
 RETRIES = 4  # attempts after the first on a transient failure
 BACKOFF = 0.5  # seconds before the first retry, doubled each time
 TIMEOUT = 120.0  # seconds a server may take over one request of a push
+SWITCH_TIMEOUT = 3600.0  # … and over the switch, which copies the whole graph on a full push
 PUSH_DIR = ".kg-push"  # in the output folder: what was last pushed where
 
 _TRANSIENT = {408, 425, 429, 502, 503, 504}
@@ -62,6 +64,7 @@ class Endpoints:
     query: str
     update: str
     store: str
+    virtuoso: bool = False  # updates then run as one transaction (`DEFINE sql:log-enable 1`), not row by row
 
 
 def endpoints(url: str, *, update: str | None = None, store: str | None = None) -> Endpoints:
@@ -81,7 +84,8 @@ def endpoints(url: str, *, update: str | None = None, store: str | None = None) 
 
     last = path.rsplit("/", 1)[-1]
     if last in ("sparql", "sparql-auth"):
-        guess = Endpoints(url, url, sibling("sparql-graph-crud" + ("-auth" if last.endswith("-auth") else "")))
+        store_url = sibling("sparql-graph-crud" + ("-auth" if last.endswith("-auth") else ""))
+        guess = Endpoints(url, url, store_url, virtuoso=True)
     elif last == "query":
         guess = Endpoints(url, sibling("update"), sibling("store"))
     else:
@@ -89,7 +93,7 @@ def endpoints(url: str, *, update: str | None = None, store: str | None = None) 
     for other in (update, store):
         if other:
             _check_url(other)
-    return Endpoints(guess.query, update or guess.update, store or guess.store)
+    return Endpoints(guess.query, update or guess.update, store or guess.store, guess.virtuoso)
 
 
 def _check_url(url: str) -> None:
@@ -411,16 +415,20 @@ def push(
     `on_chunk(done, total)` is called after each chunk is stored. Raises `EndpointError` with one
     line on refusal (credentials, HTTP 4xx, a server error) or when the server cannot be reached.
     """
+    from kg.store import build_lock
+
     started = time.perf_counter()
     out_dir = Path(out)
     urls = endpoints(endpoint, update=update_endpoint, store=store_endpoint)
     _check_iri(graph)
-    built = _built(out_dir)
+    _built(out_dir)  # no graph: say so before anything else
     client = _Client(credentials(urls.query, user, password_env), retries=retries, backoff=backoff, timeout=timeout)
-    remembered = _Remembered(out_dir, _state_key(urls.store, graph))
     try:
-        job = _Push(client, urls, graph, built, remembered, chunk_bytes, on_chunk)
-        mode, counts, notes = job.run(full)
+        with build_lock(out_dir):  # graph.ttl and the record stay as they are while they are sent
+            built = _built(out_dir)
+            remembered = _Remembered(out_dir, _state_key(urls.store, graph))
+            job = _Push(client, urls, graph, built, remembered, chunk_bytes, on_chunk)
+            mode, counts, notes = job.run(full)
     finally:
         client.close()
     return PushReport(
@@ -521,13 +529,14 @@ class _Push:
         values = [b.get("v", {}).get("value") for b in _json(response)["results"]["bindings"]]
         return values[0] if len(values) == 1 else None
 
-    def _update(self, text: str, what: str, *, retry: bool = True) -> None:
+    def _update(self, text: str, what: str, *, retry: bool = True, timeout: float | None = None) -> None:
         self.client.send(
             "POST",
             self.urls.update,
             what=what,
             data={"update": text},
             retry=retry,
+            timeout=timeout,
             headers={"Accept": "application/sparql-results+json, */*;q=0.5"},
         )
 
@@ -553,8 +562,11 @@ class _Push:
             f"DROP SILENT GRAPH <{self.state}>",
             f'INSERT DATA {{ GRAPH <{self.state}> {{ <{self.graph}> <{_IDENTIFIER}> "{sha}" }} }}',
         ]
+        text = " ;\n".join(operations)
+        if self.urls.virtuoso:  # its endpoint commits row by row unless told otherwise
+            text = "DEFINE sql:log-enable 1\n" + text
         # not retried once sent: a switch whose answer was lost may have happened (the next push sees it)
-        self._update(" ;\n".join(operations), what, retry=False)
+        self._update(text, what, retry=False, timeout=SWITCH_TIMEOUT)
 
     # ------------------------------------------------------------------ sending
 

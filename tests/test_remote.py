@@ -117,6 +117,50 @@ def test_a_full_push_answers_as_the_local_graph(server: dict[str, str], built: t
     assert again.mode == "unchanged" and again.chunks == 0
 
 
+def test_the_command_line_gives_the_same_output_from_a_server(server: dict[str, str], built: tuple[Path, Path]) -> None:
+    out, _ = built
+    graph = _graph()
+    auth = ["--user", server["user"], "--password-env", PASSWORD_VAR] if "user" in server else []
+    runner = CliRunner()
+    pushed = runner.invoke(cli, ["push", "--out", str(out), "--endpoint", server["endpoint"], "--graph", graph, *auth])
+    assert pushed.exit_code == 0, pushed.output
+    assert f"full push to <{graph}>" in pushed.output
+    assert "password" not in server or server["password"] not in pushed.output
+    ordered = FACTS + " ORDER BY ?s ?o ?label"
+    for fmt in ("table", "csv", "tsv", "json"):
+        local = runner.invoke(cli, ["query", ordered, "--out", str(out), "--format", fmt])
+        remote = runner.invoke(
+            cli,
+            [
+                "query",
+                ordered,
+                "--out",
+                str(out),
+                "--format",
+                fmt,
+                "--endpoint",
+                server["endpoint"],
+                "--graph",
+                graph,
+                *auth,
+            ],
+        )
+        assert remote.exit_code == 0, remote.output
+        assert remote.output == local.output, fmt
+
+
+def test_a_push_without_a_record_of_the_parts_is_whole(server: dict[str, str], built: tuple[Path, Path]) -> None:
+    out, src = built
+    graph = _graph()
+    kg.build([src], out, cache=False)
+    push(out, server["endpoint"], graph=graph, **_auth(server))
+    (src / CHANGED).unlink()
+    kg.build([src], out, cache=False)
+    again = push(out, server["endpoint"], graph=graph, **_auth(server))
+    assert again.mode == "full" and any("no record" in note for note in again.notes)
+    assert _remote(server, out, EVERYTHING, graph) == _local(out, EVERYTHING)
+
+
 def test_an_incremental_push_sends_only_the_change(server: dict[str, str], built: tuple[Path, Path]) -> None:
     out, src = built
     graph = _graph()
