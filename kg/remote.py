@@ -222,8 +222,12 @@ class _Client:
 
     def _once(self, method, url, params, data, headers, timeout) -> Any:
         self.requests += 1
+        started = time.perf_counter()
         response = self.session.request(
             method, url, params=params, data=data, headers=headers, auth=self.auth, timeout=timeout or self.timeout
+        )
+        log.debug(
+            "%s %s: HTTP %s in %.2fs", method, _safe_url(url), response.status_code, time.perf_counter() - started
         )
         for sent in [*response.history, response]:
             body = sent.request.body
@@ -300,6 +304,7 @@ class _Graph:
     sha256: str
     header: bytes
     parts: dict[str, list[int]] | None  # part name → [offset, length] in graph.ttl, where recorded
+    triples: int | None = None  # distinct triples, where the build recorded them
 
 
 def _built(out_dir: Path) -> _Graph:
@@ -310,14 +315,15 @@ def _built(out_dir: Path) -> _Graph:
         raise NoGraphError(f"no graph in {out_dir}: run `kg build ARTICLES --out {out_dir}` first")
     marker = store_marker(out_dir)
     sha = (marker or {}).get("sha256") or _sha256_file(path)
-    parts = None
+    parts, triples = None, None
     try:
         record = json.loads((out_dir / ".kg-build.json").read_text(encoding="utf-8"))
         if isinstance(record, dict) and record.get("sha256") == sha and isinstance(record.get("parts"), dict):
             parts = {str(k): [int(v[0]), int(v[1])] for k, v in record["parts"].items()}
+            triples = int(record["triples"]) if isinstance(record.get("triples"), int) else None
     except (OSError, ValueError, TypeError, IndexError):
         parts = None
-    return _Graph(path, sha, _header(path, parts), parts)
+    return _Graph(path, sha, _header(path, parts), parts, triples)
 
 
 def _header(path: Path, parts: dict[str, list[int]] | None) -> bytes:
@@ -421,7 +427,8 @@ def push(
     out_dir = Path(out)
     urls = endpoints(endpoint, update=update_endpoint, store=store_endpoint)
     _check_iri(graph)
-    _built(out_dir)  # no graph: say so before anything else
+    if not (out_dir / "graph.ttl").is_file():  # no graph: say so before anything else
+        _built(out_dir)
     client = _Client(credentials(urls.query, user, password_env), retries=retries, backoff=backoff, timeout=timeout)
     try:
         with build_lock(out_dir):  # graph.ttl and the record stay as they are while they are sent
@@ -474,7 +481,7 @@ class _Push:
         on_server = self._server_sha()
         self._drop_leftovers()
         if on_server == self.built.sha256 and not full:
-            self.counts["triples"] = int(self.remembered.data.get("triples", 0))
+            self.counts["triples"] = int(self.remembered.data.get("triples", 0)) or _count_triples(self.built)
             return "unchanged", self.counts, ["the server already holds this graph"]
         previous = self.remembered.data
         incremental = (
@@ -543,9 +550,9 @@ class _Push:
     def _drop(self, graphs: Iterable[str], *, quick: bool = False) -> None:
         text = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs)
         if text:
-            if quick:
+            if quick:  # on the way out of a failed push: one short try (the next push drops what is left)
                 self.client.retries = 0
-            self._update(text, "dropping staging graphs")
+            self._update(text, "dropping staging graphs", timeout=10.0 if quick else None)
 
     def _drop_leftovers(self) -> None:
         """Staging graphs an interrupted push may have left on the server."""
@@ -696,6 +703,8 @@ def _count_triples(graph: _Graph) -> int:
     """The distinct triples of the built graph (the store's count where it holds graph.ttl)."""
     from kg.store import open_store
 
+    if graph.triples is not None:
+        return graph.triples
     store = open_store(graph.path.parent)
     try:
         return len(store)
