@@ -261,6 +261,37 @@ def test_serve_answers_as_the_local_graph_with_the_page(built: tuple[Path, Path]
         assert kg.query("ASK { kge:x ?p ?o }", out, endpoint=server.query_url, graph=None).boolean is False
 
 
+def test_kg_serve_runs_until_stopped(built: tuple[Path, Path]) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from kg.server import _oxigraph
+
+    try:
+        _oxigraph()
+    except ServeError as exc:
+        pytest.skip(str(exc))
+    out, _ = built
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "serve", "--out", str(out), "--bind", "127.0.0.1:0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        first = proc.stdout.readline() if proc.stdout else ""
+        assert first.startswith("page:   http://127.0.0.1:"), first + (proc.stderr.read() if proc.stderr else "")
+        url = first.split()[-1]
+        with urllib.request.urlopen(url + "graph.ttl") as answer:
+            assert answer.read() == (out / "graph.ttl").read_bytes()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+
+
 def test_serve_binds_to_loopback_by_default() -> None:
     from kg.server import DEFAULT_BIND, is_loopback, parse_bind
 
