@@ -47,10 +47,16 @@ start_virtuoso() {
     if ! command -v virtuoso-t >/dev/null; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
             say "installing virtuoso-opensource"
+            # the package's own service (ports 1111 and 8890 on every interface) is not ours: while
+            # installing, no service may start (policy-rc.d), and it is stopped should it run anyway
+            local policy=/usr/sbin/policy-rc.d added=""
+            if [ ! -e "$policy" ]; then
+                printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && added=1
+            fi
             apt-get update -qq >/dev/null 2>&1 || true
             DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null 2>&1 ||
                 say "apt-get install virtuoso-opensource failed"
-            # the package's own service (ports 1111, 8890) is not ours: it stays stopped
+            [ -n "$added" ] && rm -f "$policy"
             service virtuoso-opensource-7 stop >/dev/null 2>&1 || true
         fi
     fi
