@@ -811,7 +811,7 @@ def _with_prefixes(text: str, prefixes: dict[str, str]) -> str:
 
 def _result(response: Any, prefixes: dict[str, str]) -> QueryResult:
     """A `QueryResult` from a SPARQL JSON results or an N-Triples / Turtle answer."""
-    from kg.sparql import QueryResult, Term
+    from kg.sparql import QueryResult
 
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if content_type in ("application/n-triples", "text/plain", "text/turtle", "application/x-turtle"):
@@ -838,15 +838,17 @@ def _result(response: Any, prefixes: dict[str, str]) -> QueryResult:
     variables = list(doc.get("head", {}).get("vars", []))
     rows = []
     for binding in doc.get("results", {}).get("bindings", []):
-        rows.append(tuple(_json_term(binding.get(v), Term) for v in variables))
+        rows.append(tuple(_json_term(binding.get(v)) for v in variables))
     return QueryResult("select", variables=variables, bindings=rows, prefixes=prefixes)
 
 
 _PLAIN = ("http://www.w3.org/2001/XMLSchema#string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString")
 
 
-def _json_term(value: dict[str, str] | None, Term: Any) -> Any:
+def _json_term(value: dict[str, str] | None) -> Any:
     """A term of SPARQL JSON results; Virtuoso's older `typed-literal` is a literal."""
+    from kg.sparql import Term
+
     if value is None:
         return None
     kind = value.get("type")
