@@ -79,19 +79,14 @@ def main() -> None:
         finally:
             stop.set()
             reader.join()
-        kg.query(
-            f"DROP SILENT GRAPH <{graph}> ; DROP SILENT GRAPH <{graph}#push>",
-            outs[0],
-            endpoint=args.endpoint,
-            allow_update=True,
-            **auth,
-        )
+        print(f"pushes: {dict(modes)}; versions: {expected}", flush=True)
+        print(f"counts seen by the reader: {dict(seen)}")
+        torn = {n: k for n, k in seen.items() if n not in expected}
+        print("torn reads: " + (str(torn) if torn else "none"), flush=True)
+        drop = f"DROP SILENT GRAPH <{graph}> ; DROP SILENT GRAPH <{graph}#push>"
+        kg.query(drop, outs[0], endpoint=args.endpoint, allow_update=True, timeout=3600, **auth)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"pushes: {dict(modes)}; versions: {expected}")
-    print(f"counts seen by the reader: {dict(seen)}")
-    torn = {n: k for n, k in seen.items() if n not in expected}
-    print("torn reads: " + (str(torn) if torn else "none"))
 
 
 def _share_record(pushed: Path, outs: list[Path]) -> None:
