@@ -40,6 +40,10 @@ def main() -> None:
     parser.add_argument("--password-env")
     parser.add_argument("--work", type=Path, help="working folder (kept; default: a temporary one, removed)")
     args = parser.parse_args()
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("kg.remote").setLevel(logging.DEBUG)  # each request's time, on stderr
 
     work = args.work or Path(tempfile.mkdtemp(prefix="kg-push-bench-"))
     corpus, out = work / "corpus", work / "out"
