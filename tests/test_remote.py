@@ -9,6 +9,7 @@ HTTP server made here.
 
 from __future__ import annotations
 
+import functools
 import http.server
 import os
 import shutil
@@ -39,11 +40,26 @@ def _server(name: str) -> dict[str, str]:
     url = os.environ.get(f"KG_TEST_{name.upper()}")
     if not url:
         pytest.skip(f"no {name} server: KG_TEST_{name.upper()} is not set (.ci/servers.sh start sets it)")
+    if not _answers(url):
+        pytest.skip(f"no {name} server answers at KG_TEST_{name.upper()}={url}")
     server = {"name": name, "endpoint": url}
     if os.environ.get(f"KG_TEST_{name.upper()}_USER"):
         server["user"] = os.environ[f"KG_TEST_{name.upper()}_USER"]
         server["password"] = os.environ.get(f"KG_TEST_{name.upper()}_PASSWORD", "")
     return server
+
+
+@functools.cache
+def _answers(url: str) -> bool:
+    """Whether anything listens at the host and port of `url`."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 80), timeout=5):
+            return True
+    except OSError:
+        return False
 
 
 @pytest.fixture(params=["virtuoso", "oxigraph"])
