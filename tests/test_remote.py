@@ -457,3 +457,20 @@ def test_endpoint_layouts() -> None:
     fuseki = endpoints("http://h:3030/ds")
     assert fuseki.query == fuseki.update == fuseki.store == "http://h:3030/ds"
     assert endpoints("http://h/ds", store="http://h/ds/data").store == "http://h/ds/data"
+
+
+@pytest.mark.parametrize("limit", [5_000, 60_000])
+def test_the_graph_goes_in_bounded_chunks_that_hold_it_whole(built: tuple[Path, Path], limit: int) -> None:
+    import pyoxigraph as ox
+
+    from kg.remote import _built, _file_chunks
+
+    out, _ = built
+    graph = _built(out)
+    assert graph.parts, "the build recorded its parts"
+    chunks = list(_file_chunks(graph, limit))
+    assert len(chunks) > 1
+    longest_triple = 2_000  # an evidence sentence and its IRIs
+    assert all(len(chunk) <= limit + len(graph.header) + longest_triple for chunk in chunks)
+    sent = {t for chunk in chunks for t in ox.parse(chunk, format=ox.RdfFormat.TURTLE)}
+    assert sent == set(ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE))
