@@ -6,7 +6,8 @@ loopback port. In front of it, on the address asked for, a small HTTP server ans
 graph.html, `/graph.ttl` with the graph, and passes `/query` (and `/sparql`) through to Oxigraph
 (the served graph is the default graph, and also answers to the name a push gives it,
 `kg.remote.GRAPH_IRI`); nothing else is served, so the graph cannot be changed through it. The address is
-127.0.0.1 unless another is asked for.
+127.0.0.1 unless another is asked for. When a build replaces the store, a new Oxigraph server
+starts on it and takes over.
 """
 
 from __future__ import annotations
@@ -83,29 +84,52 @@ class Server:
     front: http.server.ThreadingHTTPServer
     engine: subprocess.Popen[bytes]
     thread: threading.Thread
+    out_dir: Path
+    timeout: float
+    served: str  # the sha256 of the graph.ttl whose store is served
 
     def wait(self) -> None:
-        """Block until the server stops (Ctrl-C, SIGTERM, or Oxigraph's server exiting)."""
+        """Block until the server stops (Ctrl-C, SIGTERM, or Oxigraph's server exiting), serving
+        the new graph whenever a build has replaced the store."""
         try:
+            ticks = 0
             while self.thread.is_alive() and self.engine.poll() is None:
                 time.sleep(0.5)
+                ticks += 1
+                if ticks % 4 == 0:
+                    self.refresh()
         finally:
             self.close()
         if self.engine.returncode not in (0, None, -15):
             raise ServeError(f"Oxigraph's server stopped (exit code {self.engine.returncode})")
+
+    def refresh(self) -> bool:
+        """Serve the store of a newer build, if one has replaced the served one; True if so.
+
+        A new Oxigraph server starts on the new store and takes the queries; the old one then stops.
+        """
+        from kg.store import store_marker
+
+        sha = (store_marker(self.out_dir) or {}).get("sha256")
+        if not sha or sha == self.served:
+            return False
+        try:
+            engine, port = _start_engine(self.out_dir, self.timeout)
+        except ServeError as exc:
+            log.warning("still serving the previous graph: %s", exc)
+            return False
+        old, self.engine, self.served = self.engine, engine, sha
+        self.front.RequestHandlerClass.inner = port  # type: ignore[attr-defined]
+        _stop(old)
+        log.info("serving the graph of %s", sha[:12])
+        return True
 
     def close(self) -> None:
         """Stop answering and end Oxigraph's server."""
         with contextlib.suppress(Exception):
             self.front.shutdown()
         self.front.server_close()
-        if self.engine.poll() is None:
-            self.engine.terminate()
-            try:
-                self.engine.wait(5)
-            except subprocess.TimeoutExpired:
-                self.engine.kill()
-                self.engine.wait()
+        _stop(self.engine)
 
     def __enter__(self) -> Server:
         return self
@@ -114,13 +138,23 @@ class Server:
         self.close()
 
 
+def _stop(engine: subprocess.Popen[bytes]) -> None:
+    if engine.poll() is None:
+        engine.terminate()
+        try:
+            engine.wait(5)
+        except subprocess.TimeoutExpired:
+            engine.kill()
+            engine.wait()
+
+
 def serve(out: str | os.PathLike[str] = "kg-out", bind: str = DEFAULT_BIND, *, timeout: float = 30.0) -> Server:
     """Start serving the graph built in `out` on `bind` (HOST:PORT; port 0 picks a free one).
 
     Queries longer than `timeout` seconds are stopped by Oxigraph. Returns at once with the running
-    `Server`; `Server.wait()` blocks until it stops.
+    `Server`; `Server.wait()` blocks until it stops, and serves each new build's graph meanwhile.
     """
-    from kg.store import STORE_DIR, build_lock, open_store, store_marker
+    from kg.store import build_lock, open_store, store_marker
 
     out_dir = Path(out)
     host, port = parse_bind(bind)
@@ -130,8 +164,27 @@ def serve(out: str | os.PathLike[str] = "kg-out", bind: str = DEFAULT_BIND, *, t
         with build_lock(out_dir):
             store = open_store(out_dir, read_only=False)
             del store  # closes it
+    served = (store_marker(out_dir) or {}).get("sha256", "")
+    engine, inner = _start_engine(out_dir, timeout)
+    try:
+        front = _front(host, port, out_dir, inner)
+    except BaseException:
+        _stop(engine)
+        raise
+    thread = threading.Thread(target=front.serve_forever, name="kg-serve", daemon=True)
+    thread.start()
+    real_port = front.server_address[1]
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{real_port}/"
+    return Server(url, url + "query", front, engine, thread, out_dir, timeout, served)
+
+
+def _start_engine(out_dir: Path, timeout: float) -> tuple[subprocess.Popen[bytes], int]:
+    """Oxigraph's read-only server on `out_dir/store`, on a free loopback port, once it answers."""
+    from kg.store import STORE_DIR
+
     program = _oxigraph()
-    inner = _free_port()
+    port = _free_port()
     engine = subprocess.Popen(
         [
             program,
@@ -139,7 +192,7 @@ def serve(out: str | os.PathLike[str] = "kg-out", bind: str = DEFAULT_BIND, *, t
             "--location",
             str(out_dir / STORE_DIR),
             "--bind",
-            f"127.0.0.1:{inner}",
+            f"127.0.0.1:{port}",
             "--timeout-s",
             str(max(1, int(timeout))),
         ],
@@ -148,18 +201,11 @@ def serve(out: str | os.PathLike[str] = "kg-out", bind: str = DEFAULT_BIND, *, t
         stderr=subprocess.PIPE,
     )
     try:
-        _wait_ready(engine, inner)
-        front = _front(host, port, out_dir, inner)
+        _wait_ready(engine, port)
     except BaseException:
-        engine.terminate()
-        engine.wait()
+        _stop(engine)
         raise
-    thread = threading.Thread(target=front.serve_forever, name="kg-serve", daemon=True)
-    thread.start()
-    real_port = front.server_address[1]
-    shown = f"[{host}]" if ":" in host else host
-    url = f"http://{shown}:{real_port}/"
-    return Server(url=url, query_url=url + "query", front=front, engine=engine, thread=thread)
+    return engine, port
 
 
 def _wait_ready(engine: subprocess.Popen[bytes], port: int) -> None:

@@ -277,6 +277,21 @@ def test_serve_answers_as_the_local_graph_with_the_page(built: tuple[Path, Path]
         assert kg.query("ASK { kge:x ?p ?o }", out, endpoint=server.query_url, graph=None).boolean is False
 
 
+def test_serve_takes_up_a_new_build(built: tuple[Path, Path]) -> None:
+    out, src = built
+    try:
+        server = kg.serve(out, "127.0.0.1:0")
+    except ServeError as exc:
+        pytest.skip(str(exc))
+    with server:
+        assert not server.refresh()  # nothing new
+        before = set(kg.query(EVERYTHING, out, endpoint=server.query_url).rows)
+        _change_one_article(src, out)
+        assert server.refresh()
+        after = set(kg.query(EVERYTHING, out, endpoint=server.query_url).rows)
+        assert after == _local(out, EVERYTHING) != before
+
+
 def test_kg_serve_runs_until_stopped(built: tuple[Path, Path]) -> None:
     import signal
     import subprocess
