@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["build", "query", "read_articles", "stats", "__version__"]
+__all__ = ["build", "push", "query", "read_articles", "serve", "stats", "__version__"]
 
 
 def build(*args, **kwargs):
@@ -37,3 +37,17 @@ def read_articles(*args, **kwargs):
     from .read import read_articles as _read_articles
 
     return _read_articles(*args, **kwargs)
+
+
+def push(*args, **kwargs):
+    """Load a built graph into a SPARQL 1.1 server (Graph Store Protocol); see `kg.remote.push`."""
+    from .remote import push as _push
+
+    return _push(*args, **kwargs)
+
+
+def serve(*args, **kwargs):
+    """Serve a built graph read-only over the SPARQL 1.1 Protocol; see `kg.server.serve`."""
+    from .server import serve as _serve
+
+    return _serve(*args, **kwargs)

@@ -44,6 +44,19 @@ def user_errors(func):
     return wrapper
 
 
+def server_options(func):
+    """The shared options of a SPARQL server: the graph's name, the user and where the password is."""
+    from .remote import GRAPH_IRI
+
+    func = click.option(
+        "--password-env", metavar="VAR", help="Environment variable holding the password (else a netrc file)."
+    )(func)
+    func = click.option("--user", metavar="USER", help="User name on the server.")(func)
+    return click.option(
+        "--graph", default=GRAPH_IRI, show_default=True, metavar="IRI", help="Named graph of the server."
+    )(func)
+
+
 @click.group(context_settings=CONTEXT)
 @click.version_option(__version__, "--version", prog_name="kg")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
@@ -285,21 +298,26 @@ def _duration(seconds: float) -> str:
     "--timeout", type=float, default=30.0, show_default=True, help="Seconds before a query is stopped (0: no limit)."
 )
 @click.option("--allow-update", is_flag=True, help="Allow SPARQL UPDATE to modify the store.")
+@click.option("--endpoint", metavar="URL", help="Query this SPARQL 1.1 server instead of the local store.")
+@server_options
 @user_errors
-def query(sparql, out, fmt, timeout, allow_update):
+def query(sparql, out, fmt, timeout, allow_update, endpoint, graph, user, password_env):
     """Run a SPARQL query (text or a .rq file) over the built graph.
 
     The prefixes kg, rdf, rdfs, owl, skos, prov, dcterms and xsd are declared already.
-    The store is read-only unless --allow-update is given.
+    The store is read-only unless --allow-update is given. With --endpoint the query goes to a
+    SPARQL 1.1 server (reading the graph `kg push` loaded there), with the same checks.
 
     \b
     Examples:
       kg query 'SELECT ?who ?target WHERE { ?who kg:investsIn ?target }'
       kg query examples/queries/investments.rq --format csv
+      kg query q.rq --endpoint http://127.0.0.1:7878/query
     """
     from . import query as run_query
 
-    result = run_query(sparql, out, timeout=timeout or None, allow_update=allow_update)
+    remote = {"endpoint": endpoint, "graph": graph, "user": user, "password_env": password_env} if endpoint else {}
+    result = run_query(sparql, out, timeout=timeout or None, allow_update=allow_update, **remote)
     click.echo(result.to_format(fmt), nl=False)
 
 
@@ -512,6 +530,80 @@ def open_page(out):
     except webbrowser.Error:
         opened = False
     click.echo(("opened " if opened else "open this page in a browser: ") + uri)
+
+
+@cli.command(context_settings=CONTEXT)
+@out_option
+@click.option("--endpoint", required=True, metavar="URL", help="SPARQL endpoint of the server (see README).")
+@server_options
+@click.option("--store-endpoint", metavar="URL", help="Graph Store URL, where the endpoint does not imply it.")
+@click.option("--update-endpoint", metavar="URL", help="SPARQL Update URL, where the endpoint does not imply it.")
+@click.option("--full", is_flag=True, help="Send the whole graph even if the server holds the last push.")
+@user_errors
+def push(out, endpoint, graph, user, password_env, store_endpoint, update_endpoint, full):
+    """Load the built graph into a SPARQL 1.1 server (Graph Store HTTP Protocol).
+
+    The triples go to a staging graph in chunks, then one update switches the named graph to
+    them, so readers never see half a graph. After an incremental build only what changed is
+    sent. The password comes from --password-env or a netrc file, never from the command line.
+
+    \b
+    Examples:
+      kg push --endpoint http://127.0.0.1:7878/query
+      KG_PASSWORD=... kg push --endpoint http://db:8890/sparql-auth --user dba --password-env KG_PASSWORD
+    """
+    from .remote import push as run_push
+
+    report = run_push(
+        out,
+        endpoint,
+        graph=graph,
+        user=user,
+        password_env=password_env,
+        store_endpoint=store_endpoint,
+        update_endpoint=update_endpoint,
+        full=full,
+    )
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(
+        f"{report.mode} push to <{report.graph}> at {report.endpoint}: {report.triples} triples"
+        f" (+{report.added} -{report.removed}), {report.chunks} chunk(s), {report.bytes_sent:,} bytes"
+        f" in {report.requests} request(s), {report.seconds:.2f}s"
+    )
+
+
+@cli.command(context_settings=CONTEXT)
+@out_option
+@click.option("--bind", default="127.0.0.1:7878", show_default=True, metavar="HOST:PORT", help="Address to listen on.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds before a query is stopped.")
+@user_errors
+def serve(out, bind, timeout):
+    """Serve the built graph read-only over the SPARQL 1.1 Protocol, with the graph page.
+
+    Queries go to /query (Oxigraph's server on OUT/store/), the page is at /. It listens on
+    127.0.0.1 unless --bind names another address. Needs `pip install 'kg[server]'`.
+
+    \b
+    Examples:
+      kg serve
+      kg serve --bind 0.0.0.0:7878      # other machines too: an explicit choice
+    """
+    from .server import is_loopback, parse_bind
+    from .server import serve as run_serve
+
+    server = run_serve(out, bind, timeout=timeout)
+    if not is_loopback(parse_bind(bind)[0]):
+        click.echo(f"note: listening on {bind}: anyone who can reach it can query the graph", err=True)
+    click.echo(f"page:   {server.url}\nSPARQL: {server.query_url}\n(Ctrl-C stops)")
+    previous = _stop_on_sigterm()
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        server.close()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

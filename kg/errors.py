@@ -49,3 +49,11 @@ class TrainError(KGError):
 
 class ClusterError(BuildError):
     """A build on a cluster could not reach its scheduler, or lost it."""
+
+
+class EndpointError(KGError):
+    """A SPARQL server refused a request (credentials, HTTP 4xx, a server error) or cannot be reached."""
+
+
+class ServeError(KGError):
+    """`kg serve` cannot start (no Oxigraph server installed, the address is taken)."""

@@ -554,15 +554,21 @@ def query(
     *,
     timeout: float | None = DEFAULT_TIMEOUT,
     allow_update: bool = False,
+    endpoint: str | None = None,
+    **remote: Any,
 ) -> QueryResult:
     """Run SPARQL (the text, or the path of a `.rq` file) on the graph built in `out_dir`.
 
     The prefixes kg rdf rdfs owl skos prov dcterms xsd (and the graph's own, e.g. kge wd) are
     predeclared. Updates are refused unless `allow_update`; they then change `store/` only (the
     next build replaces it). `timeout` in seconds bounds the run (None: unbounded, in-process).
+    With `endpoint`, the same checks apply and the query runs on that SPARQL 1.1 server instead
+    (`remote`: `graph`, `user`, `password_env`, `update_endpoint` of `kg.remote.query`).
     """
     out_dir = Path(out_dir)
     text = _query_text(sparql)
+    if endpoint:
+        return _query_endpoint(text, endpoint, out_dir, timeout=timeout, allow_update=allow_update, **remote)
     if not (out_dir / "graph.ttl").is_file() and not (out_dir / "store").is_dir():
         raise NoGraphError(f"no graph in {out_dir}: run `kg build ARTICLES --out {out_dir}` first")
     prefixes = predeclared_prefixes(out_dir)
@@ -580,3 +586,16 @@ def query(
 
     with build_lock(out_dir):
         return run()
+
+
+def _query_endpoint(
+    text: str, endpoint: str, out_dir: Path, *, timeout: float | None, allow_update: bool, **remote: Any
+) -> QueryResult:
+    """`query` on a SPARQL 1.1 server: the same prefixes, refusals and timeout, then `kg.remote.query`."""
+    from kg.remote import query as remote_query
+
+    prefixes = predeclared_prefixes(out_dir)
+    kind = check_sparql(text, prefixes)
+    if kind == "update" and not allow_update:
+        raise QueryError("updates are refused; pass --allow-update to modify the graph on the server")
+    return remote_query(text, endpoint, kind=kind, prefixes=prefixes, timeout=timeout, **remote)
