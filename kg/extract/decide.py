@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from ..analyse import folded_words
 from ..money import money_spans
-from ..ontology import Ontology
+from ..ontology import Ontology, PatternSet
 from ..records import Fact, Mention, Money
 from . import amounts, rules
 from .candidates import Candidate, article_candidates
@@ -64,24 +64,56 @@ class Analysed:
 LEXICON_KINDS = ("round", "round_lead", "participation", "lead_verbs", "investor_nouns", "needs_amount", "possessive")
 
 
+def _entries(patterns: PatternSet):
+    """The (pattern, payload) items of a pattern set, in the order they were given."""
+    items = [e for bucket in (patterns.exact, patterns.prefixed) for entries in bucket.values() for e in entries]
+    return [(pattern, payload) for _, pattern, payload in sorted(items + patterns.short, key=lambda e: e[0])]
+
+
+def _all_cues(lex) -> PatternSet:
+    """Every word list `sentence_cues` looks for, in one pattern set, so that a token is looked up once."""
+    combined = getattr(lex, "_all_cues", None)
+    if combined is None:
+        items = []
+        for number, (spec, patterns) in enumerate(lex.relations):
+            items += [(p, ("relation", number, spec.name, inverse)) for p, (inverse, _tight) in _entries(patterns)]
+        for kind in LEXICON_KINDS:
+            items += [(p, ("kind", kind)) for p, _ in _entries(getattr(lex, kind))]
+        items += [(p, ("negation",)) for p, _ in _entries(lex.negation)]
+        items += [(p, ("hedge",)) for p, _ in _entries(lex.hedge)]
+        combined = lex._all_cues = PatternSet(items)
+    return combined
+
+
 def sentence_cues(words: Sequence[str], start: int, end: int, lex, money_starts: Sequence[int] = ()) -> SentenceCues:
     """Trigger words per relation, negation and hedge words, the lexicon's other words and the amounts
     of one sentence (token positions)."""
+    cues = _all_cues(lex)
     triggers = []
     negations, hedges = [], []
     others = []
     for i in range(start, end):
-        for kind in LEXICON_KINDS:
-            if getattr(lex, kind).at(words, i):
-                others.append((i, kind))
-        for spec, patterns in lex.relations:
-            for pattern, (inverse, _tight) in patterns.matches(words, i):
-                if i + len(pattern) <= end:
-                    triggers.append((i, i + len(pattern), spec.name, inverse))
-                    break
-        if lex.negation.at(words, i):
+        found = cues.matches(words, i)  # longest first
+        if not found:
+            continue
+        kinds: set[str] = set()
+        relations: dict[int, tuple[int, int, str, bool]] = {}
+        negated = hedged = False
+        for pattern, payload in found:
+            if payload[0] == "relation":
+                if payload[1] not in relations and i + len(pattern) <= end:
+                    relations[payload[1]] = (i, i + len(pattern), payload[2], payload[3])
+            elif payload[0] == "kind":
+                kinds.add(payload[1])
+            elif payload[0] == "negation":
+                negated = True
+            else:
+                hedged = True
+        others += [(i, kind) for kind in LEXICON_KINDS if kind in kinds]
+        triggers += [relations[n] for n in sorted(relations)]
+        if negated:
             negations.append(i)
-        if lex.hedge.at(words, i):
+        if hedged:
             hedges.append(i)
     money = tuple(money_starts[bisect.bisect_left(money_starts, start) : bisect.bisect_left(money_starts, end)])
     return SentenceCues(tuple(triggers), tuple(negations), tuple(hedges), tuple(others), money)
