@@ -24,6 +24,7 @@ from ..analyse import folded_words
 from ..money import money_spans
 from ..ontology import Ontology, PatternSet, RelationSpec, fold, one_word
 from ..records import Fact, Mention, Money
+from .candidates import topic as _topic
 
 log = logging.getLogger(__name__)
 
@@ -296,18 +297,6 @@ def _plural(word: str) -> bool:
     """A plural noun or adjective ("giants", "empresas", "chinesas"), not "francês", "business"."""
     w = word.lower()
     return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "ês", "us", "is"))
-
-
-def _topic(mentions: Sequence[Mention], label: str = "Organization") -> str | None:
-    """The organisation (or project) an article is mostly about: the most mentioned one, the first on ties."""
-    counts: dict[str, int] = {}
-    for m in mentions:
-        if m.label == label and m.source != "demonym":
-            counts[m.key] = counts.get(m.key, 0) + 1
-    if not counts:
-        return None
-    best = max(counts.values())
-    return next(k for k in counts if counts[k] == best)
 
 
 def _lift(a: _Ent, b: _Ent, developer: dict[str, str]):
