@@ -31,6 +31,17 @@ def out_option(func):
     )(func)
 
 
+def ontology_option(func):
+    """The shared `--ontology FILE_OR_DIR` option (repeatable): extra ontology or knowledge-base files."""
+    return click.option(
+        "--ontology",
+        "ontology",
+        multiple=True,
+        type=click.Path(exists=True, path_type=Path),
+        help="Extra ontology or knowledge-base Turtle file or folder (repeatable).",
+    )(func)
+
+
 def user_errors(func):
     """Turn `kg` errors into a one-line message and exit code 1, never a traceback."""
 
@@ -76,13 +87,7 @@ def cli(verbose: int) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @out_option
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Extra ontology or knowledge-base Turtle file or folder (repeatable).",
-)
+@ontology_option
 @click.option(
     "--max-nodes",
     default=2000,
@@ -372,13 +377,7 @@ def stats(out, top):
 )
 @click.option("--seed", default=13, show_default=True, type=int, help="Seed of the folds and the learner.")
 @click.option("--no-rule-features", is_flag=True, help="Train without the rules' verdicts as features.")
-@click.option(
-    "--ontology",
-    "ontology",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Extra ontology or knowledge-base Turtle file or folder (repeatable).",
-)
+@ontology_option
 @user_errors
 def train(gold, articles, out, folds, seed, no_rule_features, ontology):
     """Train the extractor on annotated articles and save it.
