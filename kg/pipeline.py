@@ -253,42 +253,53 @@ class _Build:
 
         _stage(on_stage, "graph")
         t = time.perf_counter()
-        index, keys, parts, layout = _write_graph(out_dir, entries, self.kb, cache, report, record)
-        entries = [replace(e, result=None) for e in entries]  # written: let the results go
-        report.seconds["graph"] = time.perf_counter() - t - report.seconds.get("store", 0.0)
+        page_seconds = 0.0
 
-        _stage(on_stage, "page")
-        t = time.perf_counter()
-        reader = open_store(out_dir)
-        try:
+        def finish(store_tmp: Path, written: dict[str, Any], index: Any, layout: Any, keys: dict[str, str]):
+            """The page and the build record of the new graph, under temporary names: written from
+            the new store before anything is swapped in, so that a full disk leaves the previous
+            outputs all in place."""
+            nonlocal page_seconds
             from .graph import Statements
+            from .store import read_store
 
-            counts = _write_page(reader, out_dir / "graph.html", self.max_nodes, Statements(index, layout))
-        finally:
-            del reader
-        report.page_path = str(out_dir / "graph.html")
-        report.seconds["page"] = time.perf_counter() - t
-        report.entities_by_type = {k: v for k, v in counts["entities_by_type"].items() if v}
-        report.facts_by_relation = {k: v for k, v in counts["facts_by_relation"].items() if v}
-        if digest:
-            from .store import store_marker
-
-            _record_outputs(
-                out_dir,
-                {
+            entries[:] = [replace(e, result=None) for e in entries]  # written: let the results go
+            _stage(on_stage, "page")
+            started = time.perf_counter()
+            reader = read_store(store_tmp)
+            try:
+                page, counts = _write_page(reader, out_dir / "graph.html", self.max_nodes, Statements(index, layout))
+            finally:
+                del reader
+            moves = [(page, out_dir / "graph.html")]
+            report.entities_by_type = {k: v for k, v in counts["entities_by_type"].items() if v}
+            report.facts_by_relation = {k: v for k, v in counts["facts_by_relation"].items() if v}
+            page_seconds = time.perf_counter() - started
+            if digest:
+                record = {
                     "format": RECORD_FORMAT,
                     "digest": digest,
-                    "sha256": (store_marker(out_dir) or {}).get("sha256"),
-                    "triples": report.triples,
+                    "sha256": written["sha256"],
+                    "triples": written["triples"],
                     "entities_by_type": report.entities_by_type,
                     "facts_by_relation": report.facts_by_relation,
                     "salt": cache.salt,
                     "articles": dict(sorted(keys.items())),
                     "index": index.to_json(),
-                    "parts": parts,
+                    "parts": written["parts"],
                     "files": files.record(entries, report.skipped),
-                },
-            )
+                }
+                try:
+                    moves.append((_record_temporary(out_dir, record), out_dir / BUILD_RECORD))
+                except BaseException:
+                    page.unlink(missing_ok=True)
+                    raise
+            return moves
+
+        _write_graph(out_dir, entries, self.kb, cache, report, record, finish)
+        report.page_path = str(out_dir / "graph.html")
+        report.seconds["page"] = page_seconds
+        report.seconds["graph"] = time.perf_counter() - t - report.seconds.get("store", 0.0) - page_seconds
         _prune(cache, used_keys, report)
 
 
@@ -390,12 +401,23 @@ def _up_to_date(out_dir: Path, digest: str, report: BuildReport, record: dict[st
     return True
 
 
-def _record_outputs(out_dir: Path, record: dict[str, Any]) -> None:
+def _record_text(record: dict[str, Any]) -> str:
     import json
 
+    return json.dumps(record, sort_keys=True, separators=(",", ":"))
+
+
+def _record_outputs(out_dir: Path, record: dict[str, Any]) -> None:
     from .store import atomic_write_text
 
-    atomic_write_text(out_dir / BUILD_RECORD, json.dumps(record, sort_keys=True, separators=(",", ":")))
+    atomic_write_text(out_dir / BUILD_RECORD, _record_text(record))
+
+
+def _record_temporary(out_dir: Path, record: dict[str, Any]) -> Path:
+    """The build record written beside its place under a temporary name, for the caller to move in."""
+    from .store import temporary_beside
+
+    return temporary_beside(out_dir / BUILD_RECORD, _record_text(record).encode("utf-8"))
 
 
 def _stage(on_stage: Callable[[str], Any] | None, name: str) -> None:
@@ -436,18 +458,18 @@ class _Pending:
 Settings = tuple[tuple[str, ...], str | None, str | None]  # (ontology paths, spaCy model, extractor) workers need
 
 
-def _write_page(reader: Any, page: Path, max_nodes: int | None, statements: Any) -> dict[str, Any]:
-    """The graph page from the store, written under a temporary name and moved into place; returns
-    the graph's summary (`kg.measures.summary`)."""
+def _write_page(reader: Any, page: Path, max_nodes: int | None, statements: Any) -> tuple[Path, dict[str, Any]]:
+    """The graph page from the store, written under a temporary name beside `page` for the caller
+    to move into place; returns that name and the graph's summary (`kg.measures.summary`)."""
     from .view import write_page
 
     tmp = page.with_name(f".{page.name}.tmp-{os.getpid()}")
     try:
         summary = write_page(reader, tmp, max_nodes=max_nodes, statements=statements)["summary"]
-        os.replace(tmp, page)
-        return summary
-    finally:
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
+    return tmp, summary
 
 
 def _where(article: Article) -> str:
@@ -475,13 +497,21 @@ def _kb_names(kb: Ontology) -> dict[str, list[tuple[str, str]]]:
 
 
 def _write_graph(
-    out_dir: Path, entries: list[_Entry], kb: Ontology, cache: Any, report: BuildReport, record: dict[str, Any]
-) -> tuple[Any, dict[str, str], dict[str, list[int]], Any]:
+    out_dir: Path,
+    entries: list[_Entry],
+    kb: Ontology,
+    cache: Any,
+    report: BuildReport,
+    record: dict[str, Any],
+    finish: Callable[..., list[tuple[Path, Path]]],
+) -> None:
     """Write graph.ttl and the store: as changes to the previous graph where the last build's
     `record` allows it (only the articles that changed are taken out and put in; the record's
     index is taken out of it then, to be held once), else whole.
-    Returns the corpus index of the graph written, the cache key of each article by id, where
-    each part of the graph lies in graph.ttl, and the graph's entities and IRIs (`Layout`)."""
+    Before either is swapped in, `finish(store_tmp, written, index, layout, keys)` writes the
+    outputs made from them (see `kg.store.write_graph`): `written` says where each part of the
+    graph lies in graph.ttl, `index` is the corpus index of the graph, `layout` its entities and
+    IRIs and `keys` the cache key of each article by id."""
     from .graph import ENTITIES_PART, CorpusIndex, Layout, changes, corpus_parts, entity_part
     from .store import store_marker, update_graph, write_graph
 
@@ -509,18 +539,20 @@ def _write_graph(
                 (ENTITIES_PART, entity_part(delta.layout, delta.index, kb_names))
             ]
             parts += [(e.id, delta.articles.get(e.id)) for e in entries]  # None: copied from graph.ttl
-            written = update_graph(out_dir, delta, parts, old_parts)
+            then = functools.partial(finish, index=delta.index, layout=delta.layout, keys=keys)
+            written = update_graph(out_dir, delta, parts, old_parts, then)
             if written is not None:
                 _written(report, written)
                 report.notes.append(f"graph updated in place: {len(gone)} article(s) out, {len(came)} in")
-                return delta.index, keys, written["parts"], delta.layout
+                return
     index = CorpusIndex()
     for result in _results(entries, cache):  # a first pass for what the articles share
         index.add(result)
     layout = Layout.of(index, kb.entities)
-    written = write_graph(corpus_parts(_results(entries, cache), index, layout, kb_names), out_dir)
+    then = functools.partial(finish, index=index, layout=layout, keys=keys)
+    written = write_graph(corpus_parts(_results(entries, cache), index, layout, kb_names), out_dir, finish=then)
     _written(report, written)
-    return index, keys, written["parts"], layout
+
 
 
 def _result(entry: _Entry, cache: Any) -> ArticleResult:

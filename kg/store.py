@@ -68,8 +68,9 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` via a temporary file in the same folder, fsync and `os.replace`."""
+def temporary_beside(path: Path, data: bytes) -> Path:
+    """Write `data` to a new temporary file beside `path` (a name `clean_leftovers` knows), fsynced;
+    returns it, for the caller to move into place. Nothing is left behind if the write fails."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{os.urandom(3).hex()}")
@@ -78,6 +79,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return tmp
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` via a temporary file in the same folder, fsync and `os.replace`."""
+    path = Path(path)
+    tmp = temporary_beside(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -482,7 +495,9 @@ def _marker_for(ttl_path: Path, sha256: str, prefixes: dict[str, str]) -> dict[s
     }
 
 
-def write_graph(graph: Any, out_dir: Path, prefixes: dict[str, str] | None = None) -> dict[str, Any]:
+def write_graph(
+    graph: Any, out_dir: Path, prefixes: dict[str, str] | None = None, finish: Any = None
+) -> dict[str, Any]:
     """Write `out_dir/graph.ttl` and `out_dir/store/` for `graph`, replacing the previous ones atomically.
 
     `graph` is an rdflib graph (its prefix bindings are used; its triples are written sorted) or an
@@ -490,16 +505,19 @@ def write_graph(graph: Any, out_dir: Path, prefixes: dict[str, str] | None = Non
     into the store (`prefixes` then name the prefixes of graph.ttl; the project's by default).
     Returns counts, sizes (bytes), timings (seconds) and where each part lies in graph.ttl
     (`parts`: name → [offset, length]). If anything fails, the previous outputs are untouched and
-    this call's temporaries are removed.
+    this call's temporaries are removed. `finish` writes further outputs before the swap (see
+    `_replace_outputs`).
     """
     if hasattr(graph, "namespaces"):
         prefixes = prefixes or _graph_prefixes(graph)
         graph = [("", sorted(quads_of(graph), key=str))]
     prefixes = prefixes or _default_prefixes()
-    return _replace_outputs(Path(out_dir), prefixes, lambda store_tmp, out: _fill_store(store_tmp, out, graph))
+    return _replace_outputs(Path(out_dir), prefixes, lambda store_tmp, out: _fill_store(store_tmp, out, graph), finish)
 
 
-def update_graph(out_dir: Path, changes: Any, parts: Iterable[tuple[str, Any]], old: Any) -> dict[str, Any] | None:
+def update_graph(
+    out_dir: Path, changes: Any, parts: Iterable[tuple[str, Any]], old: Any, finish: Any = None
+) -> dict[str, Any] | None:
     """Change the current graph of `out_dir` in place of rewriting it.
 
     A copy of the store has the removals of `changes` (a `kg.graph.Changes`, see `remove_from`)
@@ -538,7 +556,7 @@ def update_graph(out_dir: Path, changes: Any, parts: Iterable[tuple[str, Any]], 
         finally:
             del store
 
-    return _replace_outputs(out_dir, prefixes, fill)
+    return _replace_outputs(out_dir, prefixes, fill, finish)
 
 
 def remove_from(store: pyoxigraph.Store, removals: Any) -> None:
@@ -557,8 +575,15 @@ def remove_from(store: pyoxigraph.Store, removals: Any) -> None:
         store.remove(quad)
 
 
-def _replace_outputs(out_dir: Path, prefixes: dict[str, str], fill: Any) -> dict[str, Any]:
-    """Write graph.ttl and fill a new store with `fill(store_tmp, turtle_out)`, then swap both into place."""
+def _replace_outputs(out_dir: Path, prefixes: dict[str, str], fill: Any, finish: Any = None) -> dict[str, Any]:
+    """Write graph.ttl and fill a new store with `fill(store_tmp, turtle_out)`, then swap both into place.
+
+    `finish(store_tmp, stats)`, if given, is called once the new store is complete and closed, before
+    anything is swapped in: it writes further outputs made from the new graph (the page, the build
+    record) under temporary names and returns (temporary, final path) pairs, moved into place right
+    after graph.ttl and the store. Every write that can fail (a full disk) thus happens while the
+    previous outputs are all still in place; what follows is renames only.
+    """
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out_dir)
@@ -567,6 +592,7 @@ def _replace_outputs(out_dir: Path, prefixes: dict[str, str], fill: Any) -> dict
     store_tmp = out_dir / f".{STORE_DIR}.tmp-{pid}"
     for stale in (ttl_tmp, store_tmp):
         _remove(stale)
+    moves: list[tuple[Path, Path]] = []
     try:
         store_tmp.mkdir()
         out = _TurtleOut(ttl_tmp, prefixes)
@@ -574,29 +600,34 @@ def _replace_outputs(out_dir: Path, prefixes: dict[str, str], fill: Any) -> dict
             fill(store_tmp, out)
         finally:
             out.close()
-        triples = _size(store_tmp)
         marker = _marker_for(ttl_tmp, out.sha256.hexdigest(), prefixes)
         atomic_write_text(store_tmp / STORE_MARKER, json.dumps(marker, indent=2, sort_keys=True) + "\n")
+        stats = {
+            "triples": _size(store_tmp),
+            "graph_path": str(out_dir / GRAPH_FILE),
+            "graph_bytes": marker["size"],
+            "store_path": str(out_dir / STORE_DIR),
+            "store_bytes": _dir_size(store_tmp),
+            "sha256": marker["sha256"],
+            "parts": out.parts,
+            "seconds": round(time.perf_counter() - started, 4),
+        }
+        if finish is not None:
+            moves = list(finish(store_tmp, stats))
 
         # graph.ttl first (it is the truth); a store left from the previous graph is detected by
         # its marker and bypassed by readers until the store is swapped in a moment later.
         os.replace(ttl_tmp, out_dir / GRAPH_FILE)
         _fsync_dir(out_dir)
         _install_store(out_dir, store_tmp)
+        for tmp, final in moves:
+            os.replace(tmp, final)
+        if moves:
+            _fsync_dir(out_dir)
     except BaseException:
-        for tmp in (ttl_tmp, store_tmp):
+        for tmp in (ttl_tmp, store_tmp, *(tmp for tmp, _ in moves)):
             _remove(tmp)
         raise
-    stats = {
-        "triples": triples,
-        "graph_path": str(out_dir / GRAPH_FILE),
-        "graph_bytes": marker["size"],
-        "store_path": str(out_dir / STORE_DIR),
-        "store_bytes": _dir_size(out_dir / STORE_DIR),
-        "sha256": marker["sha256"],
-        "parts": out.parts,
-        "seconds": round(time.perf_counter() - started, 4),
-    }
     log.info("wrote %s triples to %s (%.2fs)", stats["triples"], out_dir, stats["seconds"])
     return stats
 
@@ -663,6 +694,14 @@ def _memory_store(out_dir: Path) -> pyoxigraph.Store:
     return store
 
 
+def read_store(store_dir: Path) -> pyoxigraph.Store:
+    """The store in `store_dir`, opened read-only where this pyoxigraph can."""
+    import pyoxigraph
+
+    opener = getattr(pyoxigraph.Store, "read_only", None) or pyoxigraph.Store
+    return opener(str(store_dir))
+
+
 def open_store(out_dir: Path, *, read_only: bool = True) -> pyoxigraph.Store:
     """Open the query store of `out_dir`.
 
@@ -677,9 +716,8 @@ def open_store(out_dir: Path, *, read_only: bool = True) -> pyoxigraph.Store:
     current = store_marker(out_dir) is not None
     if read_only:
         if current:
-            opener = getattr(pyoxigraph.Store, "read_only", None) or pyoxigraph.Store
             try:
-                return opener(str(store_path))
+                return read_store(store_path)
             except OSError as exc:
                 log.warning("cannot open %s (%s); reading %s instead", store_path, exc, GRAPH_FILE)
         elif store_path.exists():
