@@ -53,9 +53,67 @@ def folded_words(doc: Doc) -> list[str]:
     """The case- and accent-folded text of every token, computed once per Doc and shared by the stages."""
     words = doc.user_data.get("kg_words")
     if words is None or len(words) != len(doc):
-        words = [fold(text) for text in (t.text for t in doc)]
+        text = doc.text
+        words = [_folded(text[start : start + length]) for start, length in _token_extents(doc)]
         doc.user_data["kg_words"] = words
     return words
+
+
+_FOLDED: dict[str, str] = {}
+FOLD_CACHE_WORDS = 200_000  # distinct words whose folded form is remembered
+
+
+def _folded(word: str) -> str:
+    folded = _FOLDED.get(word)
+    if folded is None:
+        if len(_FOLDED) >= FOLD_CACHE_WORDS:
+            _FOLDED.clear()
+        folded = _FOLDED[word] = fold(word)
+    return folded
+
+
+def _token_extents(doc: Doc) -> list[tuple[int, int]]:
+    """(character offset, length) of every token, read from the Doc's arrays without making a Token each."""
+    from spacy.attrs import IDX, LENGTH
+
+    if not len(doc):
+        return []
+    return [(start, length) for start, length in doc.to_array([IDX, LENGTH]).tolist()]
+
+
+def _sentence_bounds(doc: Doc) -> list[tuple[int, int, int, int]]:
+    """As `doc.sents` cuts the Doc (a sentence starts at each token marked as starting one), read
+    from the Doc's arrays."""
+    from spacy.attrs import SENT_START
+
+    if not len(doc) or not doc.has_annotation("SENT_START"):
+        return [(s.start, s.end, s.start_char, s.end_char) for s in doc.sents]
+    marks = doc.to_array([SENT_START]).tolist()
+    cuts = [0] + [i for i in range(1, len(marks)) if marks[i] == 1] + [len(marks)]
+    extents = _token_extents(doc)
+    return [
+        (a, b, extents[a][0], extents[b - 1][0] + extents[b - 1][1]) for a, b in zip(cuts, cuts[1:], strict=False)
+    ]
+
+
+def token_offsets(doc: Doc) -> tuple[dict[int, int], dict[int, int]]:
+    """The token starting at each character offset, and (token + 1) ending at each: once per Doc."""
+    cached = doc.user_data.get("kg_offsets")
+    if cached is None or cached[0] != len(doc):
+        extents = _token_extents(doc)
+        starts = {start: i for i, (start, _) in enumerate(extents)}
+        ends = {start + length: i + 1 for i, (start, length) in enumerate(extents)}
+        cached = doc.user_data["kg_offsets"] = (len(doc), starts, ends)
+    return cached[1], cached[2]
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int, int, int]]:
+    """(first token, end token, start character, end character) of each sentence: once per Doc."""
+    cached = doc.user_data.get("kg_sentences")
+    if cached is None or cached[0] != len(doc):
+        bounds = _sentence_bounds(doc)
+        cached = doc.user_data["kg_sentences"] = (len(doc), bounds)
+    return cached[1]
 
 
 @Language.component("kg_sentences", assigns=["token.is_sent_start"])

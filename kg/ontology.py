@@ -19,6 +19,7 @@ from .records import Entity
 log = logging.getLogger(__name__)
 
 Pattern = tuple[tuple[str, bool], ...]  # (folded word, is_prefix) per token
+PATTERN_CACHE_WORDS = 200_000  # distinct words whose starting patterns a PatternSet remembers
 
 
 def fold(text: str) -> str:
@@ -66,25 +67,37 @@ class PatternSet:
     def of(cls, patterns: Iterable[Pattern]) -> PatternSet:
         return cls((p, None) for p in patterns)
 
+    def _starting(self, word: str) -> tuple[tuple[int, Pattern, object], ...]:
+        """The patterns whose first word matches `word`, longest first then in the order given:
+        worked out once per distinct word (most words start none) and remembered."""
+        cache = self.__dict__.setdefault("_cache", {})
+        hit = cache.get(word)
+        if hit is None:
+            found = [
+                e
+                for bucket in (self.exact.get(word, ()), self.prefixed.get(word[:2], ()), self.short)
+                for e in bucket
+                if (word.startswith(e[1][0][0]) if e[1][0][1] else word == e[1][0][0])
+            ]
+            hit = tuple(sorted(found, key=lambda e: (-len(e[1]), e[0])))
+            if len(cache) >= PATTERN_CACHE_WORDS:
+                cache.clear()  # bounded memory on any input
+            cache[word] = hit
+        return hit
+
     def matches(self, words: Sequence[str], i: int) -> list[tuple[Pattern, object]]:
-        word = words[i]
-        found = []
-        for bucket in (self.exact.get(word, ()), self.prefixed.get(word[:2], ()), self.short):
-            for order, pattern, payload in bucket:
-                if matches_at(words, i, pattern):
-                    found.append((-len(pattern), order, pattern, payload))
-        found.sort(key=lambda f: (f[0], f[1]))
-        return [(pattern, payload) for _, _, pattern, payload in found]
+        return [
+            (pattern, payload)
+            for _, pattern, payload in self._starting(words[i])
+            if len(pattern) == 1 or matches_at(words, i, pattern)
+        ]
 
     def at(self, words: Sequence[str], i: int) -> int:
         """The length of the longest pattern matching at `i`, or 0."""
-        best = 0
-        word = words[i]
-        for bucket in (self.exact.get(word, ()), self.prefixed.get(word[:2], ()), self.short):
-            for _, pattern, _ in bucket:
-                if len(pattern) > best and matches_at(words, i, pattern):
-                    best = len(pattern)
-        return best
+        for _, pattern, _ in self._starting(words[i]):
+            if len(pattern) == 1 or matches_at(words, i, pattern):
+                return len(pattern)
+        return 0
 
 
 def matches_at(words: Sequence[str], i: int, pattern: Pattern) -> bool:

@@ -6,6 +6,10 @@ the article is about or the one the previous sentence opened with. The rules' fa
 too, since some of them reach across sentences. Pairs are kept only where the types fit some
 relation's domain and range in the ontology.
 
+A pair needs one end the sentence names, or two referring phrases ("the two firms"): the
+article's topic and the previous sentence's subject are never paired with each other or with a
+referring phrase.
+
 Long sentences are bounded: at most `MAX_ENDS` ends and `MAX_PAIRS` pairs a sentence (the nearest
 named pairs first, with `MAX_RULE_PAIRS` places kept for the rules' facts), and no pair further
 apart than `MAX_DISTANCE` tokens.
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from ..analyse import sentence_bounds, token_offsets
 from ..ontology import Ontology, PatternSet
 from ..records import Fact, Mention
 
@@ -32,6 +37,7 @@ PRONOUNS = {
     "pt": {"ela", "seu", "sua", "seus", "suas", "dela"},
 }
 TOPIC_TYPES = ("Organization", "AIModel", "Project")
+NAMED = ("name", "demonym")  # ends the sentence names
 DEFINITE = {"the", "o", "a", "os", "as", "this", "esta", "este", "essa", "esse", "that"}
 
 
@@ -114,6 +120,8 @@ def sentence_candidates(
         for b in ends:
             if a is b or a.key == b.key:
                 continue
+            if a.via not in NAMED and b.via not in NAMED and not (a.via == b.via == "anaphor"):
+                continue  # neither end stands in the sentence: "the company" and the article's topic
             distance = max(a.start, b.start) - min(a.end, b.end)
             if distance > MAX_DISTANCE:
                 continue
@@ -134,8 +142,7 @@ def article_candidates(
     org_nouns: PatternSet,
 ) -> Iterator[Candidate]:
     """Every candidate of an article, sentence by sentence."""
-    by_char = {t.idx: t.i for t in doc}
-    ends_at = {t.idx + len(t.text): t.i + 1 for t in doc}
+    by_char, ends_at = token_offsets(doc)
     named: dict[int, list[End]] = {}
     for m in mentions:
         if m.start in by_char and m.end in ends_at:
@@ -147,19 +154,19 @@ def article_candidates(
     about = topic(mentions)
     topics = [(t, key) for t in TOPIC_TYPES if (key := topic(mentions, t)) is not None]
     previous: str | None = None
-    sentences = list(doc.sents)
-    starts = [sent.start_char for sent in sentences]
+    sentences = sentence_bounds(doc)
+    starts = [start_char for _, _, start_char, _ in sentences]
     facts_in: dict[int, list[Fact]] = {}  # the rules' facts by sentence, found by bisection: linear time
     for f in rule_facts:
         facts_in.setdefault(bisect.bisect_right(starts, f.start) - 1, []).append(f)
-    for number, sent in enumerate(sentences):
+    for number, (sent_start, sent_end, start_char, end_char) in enumerate(sentences):
         ends = list(named.get(number, []))
         taken = {i for e in ends for i in range(e.start, e.end)}
         named_keys = {e.key for e in ends}
         opener = next((e for e in ends if e.type == "Organization" and e.via == "name"), None)
         referent = previous or about
         if referent is not None:
-            for i in referring_phrases(words, sent.start, sent.end, taken, org_nouns, lang):
+            for i in referring_phrases(words, sent_start, sent_end, taken, org_nouns, lang):
                 ends.append(End(referent, "Organization", i, i + 1, "anaphor"))
         if about is not None and about != referent and any(e.via == "anaphor" for e in ends):
             for e in [e for e in ends if e.via == "anaphor"]:
@@ -169,29 +176,29 @@ def article_candidates(
             # start for the sentences that do not name them ("Other investors include X and Y.")
             for type_name, key in topics:
                 if key not in named_keys:
-                    ends.append(End(key, type_name, sent.start, sent.start, "topic"))
+                    ends.append(End(key, type_name, sent_start, sent_start, "topic"))
             if previous is not None and previous not in named_keys and previous != about:
-                ends.append(End(previous, "Organization", sent.start, sent.start, "previous"))
+                ends.append(End(previous, "Organization", sent_start, sent_start, "previous"))
         ends.sort(key=lambda e: (e.via in ("anaphor", "topic", "previous"), e.start, e.end))
-        found = sentence_candidates(number, sent.start, sent.end, ends, ontology)[: MAX_PAIRS - MAX_RULE_PAIRS]
+        found = sentence_candidates(number, sent_start, sent_end, ends, ontology)[: MAX_PAIRS - MAX_RULE_PAIRS]
         seen = {(c.subject.key, c.object.key) for c in found}
         room = MAX_PAIRS - len(found)
         # the rules' facts of this sentence whose ends the pairs above lack (cross-sentence referents)
         for f in facts_in.get(number, ()):
-            if not (sent.start_char <= f.start < sent.end_char):
+            if not (start_char <= f.start < end_char):
                 continue
             for s_key, o_key in ((f.subject, f.object), (f.object, f.subject)):
                 if (s_key, o_key) in seen or s_key not in types or o_key not in types:
                     continue
-                s = _placed(s_key, types[s_key], ends, sent.start)
-                o = _placed(o_key, types[o_key], ends, sent.start)
+                s = _placed(s_key, types[s_key], ends, sent_start)
+                o = _placed(o_key, types[o_key], ends, sent_start)
                 relations = _fits(ontology, s, o) if s.start != o.start else _fits_unordered(ontology, s, o)
                 if relations and room > 0:
                     seen.add((s_key, o_key))
-                    found.append(Candidate(number, sent.start, sent.end, s, o, relations))
+                    found.append(Candidate(number, sent_start, sent_end, s, o, relations))
                     room -= 1
         yield from found
-        if opener is not None and not any(words[i] == "," for i in range(sent.start, opener.start)):
+        if opener is not None and not any(words[i] == "," for i in range(sent_start, opener.start)):
             previous = opener.key
 
 

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from spacy.tokens import Doc
 
-from ..analyse import folded_words
+from ..analyse import folded_words, sentence_bounds
 from ..money import money_spans
 from ..ontology import Ontology, PatternSet
 from ..records import Fact, Mention, Money
@@ -132,13 +132,13 @@ def analysed(
     lex = rules.lexicon(ontology.version, lang, ontology)
     words = [w if w.strip() else "_" for w in folded_words(doc)]  # whitespace tokens as one symbol
     rule_facts = rules.facts(doc, mentions, ontology, lang, article_id, date)
-    sentences = list(doc.sents)
-    starts = [sent.start_char for sent in sentences]  # looked up by bisection: linear time in the article
+    sentences = sentence_bounds(doc)
+    starts = [start_char for _, _, start_char, _ in sentences]  # looked up by bisection: linear time in the article
     verdicts: dict[tuple[int, str, str], list[str]] = {}
     rule_amounts: dict[tuple[str, str, int], tuple[Decimal, str]] = {}
     for f in rule_facts:
         number = bisect.bisect_right(starts, f.start) - 1
-        if number < 0 or f.start >= sentences[number].end_char:
+        if number < 0 or f.start >= sentences[number][3]:
             continue
         if f.amount is not None:
             rule_amounts[(f.subject, f.object, number)] = (f.amount, f.currency)
@@ -159,11 +159,11 @@ def analysed(
     for c in article_candidates(doc, words, mentions, ontology, lang, rule_facts, lex.org_nouns):
         if c.sentence not in cues:
             cues[c.sentence] = sentence_cues(words, c.start, c.end, lex, money_starts)
-        sent = sentences[c.sentence]
+        _, _, start_char, end_char = sentences[c.sentence]
         given = verdicts.get((c.sentence, c.subject.key, c.object.key), []) if rule_features else []
         others = per_sentence.get(c.sentence, 0) - 2
         row = candidate_features(c, words, cues[c.sentence], sorted(set(given)), lang, max(0, others))
-        rows.append(Row(c, tuple(row), sent.start_char, sent.end_char))
+        rows.append(Row(c, tuple(row), start_char, end_char))
     return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from .candidates import Candidate
 
@@ -29,6 +30,18 @@ class SentenceCues:
     hedges: tuple[int, ...]
     words: tuple[tuple[int, str], ...] = ()  # (position, kind) of the lexicon's other words: "round", "investorNoun"…
     money: tuple[int, ...] = ()  # token positions where an amount of money starts
+
+    @cached_property
+    def shared(self) -> list[str]:
+        """The features every candidate of the sentence has: the lexicon's kinds and the amounts found."""
+        out = [f"sent:{kind}" for kind in sorted({kind for _, kind in self.words})]
+        out.append(f"sent:money:{_bucket(len(self.money))}")
+        return out
+
+    @cached_property
+    def relations(self) -> list[str]:
+        """The relations whose trigger words the sentence holds, sorted."""
+        return sorted({t[2] for t in self.triggers})
 
 
 def _bucket(n: int) -> str:
@@ -59,13 +72,10 @@ def candidate_features(
         out += [f"rule:{v}:{s.type}>{o.type}" for v in rule_verdicts]
     else:
         out.append("rule:none")
-    out.append(f"via:{s.via}>{o.via}")
-    kinds = sorted({kind for _, kind in cues.words})
-    out += [f"sent:{kind}" for kind in kinds]
-    out.append(f"sent:money:{_bucket(len(cues.money))}")
-    if cues.triggers:
-        relations = sorted({t[2] for t in cues.triggers})
-        out += [f"sent:tr:{r}:{s.via}>{o.via}" for r in relations]
+    vias = f"{s.via}>{o.via}"
+    out.append(f"via:{vias}")
+    out += cues.shared
+    out += [f"sent:tr:{r}:{vias}" for r in cues.relations]
     placed = s.via != "rule" and o.via != "rule"
     if not placed:
         out.append("unplaced")

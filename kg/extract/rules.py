@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc
 
-from ..analyse import folded_words
+from ..analyse import folded_words, token_offsets
 from ..money import money_spans
 from ..ontology import Ontology, PatternSet, RelationSpec, fold, one_word
 from ..records import Fact, Mention, Money
@@ -186,8 +186,7 @@ def facts(
     """All facts the sentences of `doc` state between the linked `mentions`."""
     lex = lexicon(ontology.version, lang, ontology)
     words = folded_words(doc)
-    by_char = {t.idx: t.i for t in doc}
-    ends = {t.idx + len(t.text): t.i + 1 for t in doc}
+    by_char, ends = token_offsets(doc)
     ents_by_sentence: dict[int, list[_Ent]] = {}
     for m in mentions:
         if m.start not in by_char or m.end not in ends:
