@@ -563,6 +563,7 @@ class NameFinder:
                 or (j - start > 1 and cue_type(words, start, self.cues) == "Person")
             ):
                 start += 1
+            start = self._after_title(words, start, j)
             if start < j:
                 label = (
                     self._type(doc, words, start, j)
@@ -582,6 +583,16 @@ class NameFinder:
         found.sort(key=lambda s: (s.start, -s.end))
         doc.spans[SPAN_KEY] = found
         return doc
+
+    def _after_title(self, words: list[str], start: int, end: int) -> int:
+        """Where the name starts after a title inside the capitalised run: "Economy Minister Ken
+        Saito", "Omnia CEO Rodrigo Abreu" name a person after their title word. A title at the run's
+        end stays ("Nvidia CEO" is the company's)."""
+        person = {"Person": self.cues["Person"]}
+        for k in range(end - 2, start - 1, -1):
+            if cue_type(words, k, person):
+                return k + 1
+        return start
 
     def _learned_type(self, doc: Doc, words: list[str], start: int, end: int) -> str | None:
         """The typer's verdict on a name no cue types; the span and its features are kept in the doc

@@ -51,6 +51,7 @@ class PatternSet:
         self.exact: dict[str, list[tuple[int, Pattern, object]]] = {}
         self.prefixed: dict[str, list[tuple[int, Pattern, object]]] = {}
         self.short: list[tuple[int, Pattern, object]] = []
+        self._cache: dict[str, tuple[tuple[int, Pattern, object], ...]] = {}  # see `_starting`
         for order, (pattern, payload) in enumerate(items):
             if not pattern:
                 continue
@@ -70,7 +71,7 @@ class PatternSet:
     def _starting(self, word: str) -> tuple[tuple[int, Pattern, object], ...]:
         """The patterns whose first word matches `word`, longest first then in the order given:
         worked out once per distinct word (most words start none) and remembered."""
-        cache = self.__dict__.setdefault("_cache", {})
+        cache = self._cache
         hit = cache.get(word)
         if hit is None:
             found = [
@@ -86,15 +87,19 @@ class PatternSet:
         return hit
 
     def matches(self, words: Sequence[str], i: int) -> list[tuple[Pattern, object]]:
-        return [
-            (pattern, payload)
-            for _, pattern, payload in self._starting(words[i])
-            if len(pattern) == 1 or matches_at(words, i, pattern)
-        ]
+        hit = self._cache.get(words[i])
+        if hit is None:
+            hit = self._starting(words[i])
+        if not hit:
+            return []
+        return [(pattern, payload) for _, pattern, payload in hit if len(pattern) == 1 or matches_at(words, i, pattern)]
 
     def at(self, words: Sequence[str], i: int) -> int:
         """The length of the longest pattern matching at `i`, or 0."""
-        for _, pattern, _ in self._starting(words[i]):
+        hit = self._cache.get(words[i])
+        if hit is None:
+            hit = self._starting(words[i])
+        for _, pattern, _ in hit:
             if len(pattern) == 1 or matches_at(words, i, pattern):
                 return len(pattern)
         return 0

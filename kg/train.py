@@ -489,7 +489,7 @@ def choose_thresholds(
                 pair = (c.subject.key, c.object.key)
                 if relation in SYMMETRIC:
                     pair = tuple(sorted(pair))  # type: ignore[assignment]
-                slot = 0 if f"rule:{relation}" in row.features else 1
+                slot = 0 if relation in row.rules else 1
                 scores = best.setdefault(pair, [-1.0, -1.0])
                 scores[slot] = max(scores[slot], float(value))
         top = (-1.0, 0.5, 0.5)

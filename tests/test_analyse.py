@@ -240,6 +240,11 @@ CUES = [
     ("pt", "Quillfeather, uma startup chinesa, captou recursos.", "Quillfeather", "Organization"),
     ("en", "Lumora Robotics said it would hire engineers.", "Lumora Robotics", "Organization"),
     ("pt", "A fabricante de chips Corvana Semicondutores cresceu.", "Corvana Semicondutores", "Organization"),
+    # a title inside the capitalised run: the person's name starts after it
+    ("en", "Trade Minister Odile Marchetti visited the plant.", "Odile Marchetti", "Person"),
+    ("en", "Lumora Chief Technology Officer Priya Ramaswamy spoke first.", "Priya Ramaswamy", "Person"),
+    ("pt", "O Governador Tarcísio Amaral visitou a fábrica.", "Tarcísio Amaral", "Person"),
+    ("pt", "A Vice-Presidente Helena Quintela falou primeiro.", "Helena Quintela", "Person"),
 ]
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+import numpy as np
 from spacy.tokens import Doc
 
 from ..analyse import folded_words, sentence_bounds
@@ -32,6 +33,7 @@ class Row:
     features: tuple[str, ...]
     sentence_start: int  # character offsets of the sentence
     sentence_end: int
+    rules: frozenset[str] = frozenset()  # the relations the rules state from this subject to this object
 
 
 @dataclass(frozen=True)
@@ -163,20 +165,30 @@ def analysed(
         given = verdicts.get((c.sentence, c.subject.key, c.object.key), []) if rule_features else []
         others = per_sentence.get(c.sentence, 0) - 2
         row = candidate_features(c, words, cues[c.sentence], sorted(set(given)), lang, max(0, others))
-        rows.append(Row(c, tuple(row), start_char, end_char))
+        stated = frozenset(v for v in given if not v.endswith("~"))
+        rows.append(Row(c, tuple(row), start_char, end_char, stated))
     return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))
 
 
 RULE_FIRED = "+rule"  # suffix of the threshold that applies where the rules state the same fact
 
 
-def threshold(model: RelationModel, relation: str, features: Sequence[str]) -> float:
+def threshold(model: RelationModel, relation: str, row: Row) -> float:
     """The probability a candidate needs for `relation`: a threshold of its own where the rules state
     the fact too, so that the model keeps the rules' precision there and adds recall elsewhere."""
     base = model.thresholds.get(relation, 0.5)
-    if f"rule:{relation}" in features:
+    if relation in row.rules:
         return model.thresholds.get(relation + RULE_FIRED, base)
     return base
+
+
+def _lowest_thresholds(model: RelationModel) -> np.ndarray:
+    """Per column of the model, the lowest probability any candidate needs (1 where none can pass)."""
+    out = np.ones(len(model.relations))
+    for j, relation in enumerate(model.relations):
+        base = model.thresholds.get(relation, 0.5)
+        out[j] = min(base, model.thresholds.get(relation + RULE_FIRED, base))
+    return out
 
 
 def decide(
@@ -194,13 +206,15 @@ def decide(
     column = {name: i for i, name in enumerate(model.relations)}
     found: dict[tuple[str, str, str, int], Fact] = {}
     text = doc.text
-    for row, p in zip(result.rows, probabilities, strict=False):
+    passing = np.flatnonzero((probabilities >= _lowest_thresholds(model)).any(axis=1))  # most rows pass nowhere
+    for n in passing.tolist():
+        row, p = result.rows[n], probabilities[n]
         c = row.candidate
         for relation in c.relations:
             if relation not in column:
                 continue
             confidence = float(p[column[relation]])
-            if confidence < threshold(model, relation, row.features):
+            if confidence < threshold(model, relation, row):
                 continue
             s, o = c.subject.key, c.object.key
             if s == o:

@@ -71,10 +71,13 @@ class RelationModel:
         bias_row = len(weights) - 1
         indices: list[int] = []
         starts = np.empty(len(rows), dtype=np.int64)
+        known = vocab.get
         for n, row in enumerate(rows):
             starts[n] = len(indices)
             indices.append(bias_row)  # every row has the bias, so no row is empty
-            indices.extend({vocab[f] for f in row if f in vocab})
+            found = set(map(known, row))
+            found.discard(None)
+            indices.extend(found)
         if not rows:
             return np.empty((0, len(self.relations)), dtype=np.float64)
         z = np.add.reduceat(weights[np.array(indices, dtype=np.int64)], starts, axis=0)
