@@ -91,9 +91,7 @@ def _sentence_bounds(doc: Doc) -> list[tuple[int, int, int, int]]:
     marks = doc.to_array([SENT_START]).tolist()
     cuts = [0] + [i for i in range(1, len(marks)) if marks[i] == 1] + [len(marks)]
     extents = _token_extents(doc)
-    return [
-        (a, b, extents[a][0], extents[b - 1][0] + extents[b - 1][1]) for a, b in zip(cuts, cuts[1:], strict=False)
-    ]
+    return [(a, b, extents[a][0], extents[b - 1][0] + extents[b - 1][1]) for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
 def token_offsets(doc: Doc) -> tuple[dict[int, int], dict[int, int]]:

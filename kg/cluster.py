@@ -27,7 +27,6 @@ import os
 import secrets
 import socket
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +123,7 @@ def analyse_on(
     cluster at `address`, storing each result in `cache` and finishing every item in input order;
     `timeout` is the time budget of one article (0: none)."""
     from .cache import decode
+    from .pipeline import InputOrder
 
     distributed = _distributed()
     with contextlib.ExitStack() as stack:
@@ -131,17 +131,9 @@ def analyse_on(
         shared: SharedCache | None = None
         job: Job | None = None
         in_flight_max = 2
-        window: deque[Any] = deque()  # every item not finished yet, in input order
-        in_flight: deque[tuple[list[Any], Any]] = deque()  # batches sent, oldest first
-        batch: list[Any] = []
         sent = 0
 
-        def flush_ready() -> None:
-            while window and window[0].ready:
-                finish(window.popleft())
-
-        def collect_oldest() -> None:
-            members, future = in_flight.popleft()
+        def collect(members: list[Any], future: Any) -> None:
             written, records = _result(client, future, address, distributed, len(members))
             for pending, record in zip(members, records, strict=True):
                 if isinstance(record, str):
@@ -150,9 +142,8 @@ def analyse_on(
                 pending.result = decode(record)
                 if cache is not None and pending.key and not written:
                     cache.put(pending.key, pending.result)
-            flush_ready()
 
-        def send() -> None:
+        def send(batch: list[Any]) -> Any:
             nonlocal client, shared, job, sent, in_flight_max
             if client is None:
                 client = stack.enter_context(connect(address))
@@ -162,28 +153,14 @@ def analyse_on(
                 job = Job(portable(settings), fingerprint(settings), shared, timeout)
             if sent % 64 == 0:  # workers come and go: follow their number
                 in_flight_max = max(2, worker_threads(client) * IN_FLIGHT_PER_THREAD)
-            in_flight.append((list(batch), _submit(client, job, [(p.item, p.key) for p in batch])))
-            batch.clear()
             sent += 1
-            while len(in_flight) >= in_flight_max:
-                collect_oldest()
+            return _submit(client, job, [(p.item, p.key) for p in batch])
 
+        order = InputOrder(finish, BATCH_SIZE, send, collect, lambda: in_flight_max)
         try:
-            for pending in queue:
-                window.append(pending)
-                if not pending.ready:
-                    batch.append(pending)
-                    if len(batch) >= BATCH_SIZE:
-                        send()
-                elif len(window) == 1:
-                    flush_ready()
-            if batch:
-                send()
-            while in_flight:
-                collect_oldest()
-            flush_ready()
+            order.run(queue)
         finally:
-            for _, future in in_flight:
+            for _, future in order.in_flight:
                 with contextlib.suppress(Exception):
                     future.cancel()
 

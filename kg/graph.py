@@ -86,7 +86,7 @@ def entity_iris(
             if slug in taken:
                 slug = f"{slug}-{slugify(entity.type)}"
         else:
-            slug = key
+            slug = slugify(key)  # the key itself for every knowledge-base key
             taken.discard(slug)  # a reserved knowledge-base key is its own entity's
         n = 2
         base_slug = slug
@@ -94,7 +94,7 @@ def entity_iris(
             slug = f"{base_slug}-{n}"
             n += 1
         taken.add(slug)
-        iris[key] = ox.NamedNode(str(mint("entity", slug, base)))
+        iris[key] = ox.NamedNode(base + slug)  # a slug already: minting it again could merge two
     return iris
 
 

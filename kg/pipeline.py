@@ -217,7 +217,6 @@ class _Build:
     cluster: str | None = None
 
     def run(self, on_article: Any, on_stage: Any, jobs: int, *, reuse_files: bool) -> None:
-        from .store import open_store
 
         report, cache, out_dir = self.report, self.cache, self.out_dir
         record = _read_record(out_dir) if cache is not None else {}
@@ -554,7 +553,6 @@ def _write_graph(
     _written(report, written)
 
 
-
 def _result(entry: _Entry, cache: Any) -> ArticleResult:
     """The result of `entry`: kept in memory without a cache, else read from it."""
     result = entry.result if entry.result is not None or cache is None else cache.get(entry.key)
@@ -739,6 +737,59 @@ def _pool_context():
     return multiprocessing.get_context("fork" if fork_is_safe() else "spawn")
 
 
+class InputOrder:
+    """Items finished in input order while the unfinished ones are sent away in batches (to worker
+    processes or a cluster), a bounded number of batches in flight.
+
+    `send(batch)` sends a batch and returns a handle; `collect(batch, handle)` waits for it and sets
+    the result of each of its items; `limit()` is how many batches may be in flight."""
+
+    def __init__(
+        self,
+        finish: Callable[[_Pending], None],
+        batch_size: int,
+        send: Callable[[list[_Pending]], Any],
+        collect: Callable[[list[_Pending], Any], None],
+        limit: Callable[[], int],
+    ):
+        from collections import deque
+
+        self.finish, self.batch_size, self.send, self.collect, self.limit = finish, batch_size, send, collect, limit
+        self.window: deque[_Pending] = deque()  # every item not finished yet, in input order
+        self.in_flight: deque[tuple[list[_Pending], Any]] = deque()  # batches sent, oldest first
+        self.batch: list[_Pending] = []
+
+    def run(self, queue: Iterable[_Pending]) -> None:
+        for pending in queue:
+            self.window.append(pending)
+            if not pending.ready:
+                self.batch.append(pending)
+                if len(self.batch) >= self.batch_size:
+                    self._send()
+            elif len(self.window) == 1:
+                self._flush_ready()
+        if self.batch:
+            self._send()
+        while self.in_flight:
+            self._collect_oldest()
+        self._flush_ready()
+
+    def _flush_ready(self) -> None:
+        while self.window and self.window[0].ready:
+            self.finish(self.window.popleft())
+
+    def _collect_oldest(self) -> None:
+        members, handle = self.in_flight.popleft()
+        self.collect(members, handle)
+        self._flush_ready()
+
+    def _send(self) -> None:
+        batch, self.batch = self.batch, []
+        self.in_flight.append((batch, self.send(batch)))
+        while len(self.in_flight) >= self.limit():
+            self._collect_oldest()
+
+
 def _in_pool(
     queue: Iterator[_Pending],
     settings: Settings,
@@ -748,45 +799,19 @@ def _in_pool(
     timeout: float = 0.0,
 ) -> None:
     """Analyse the cache misses of `queue` in `jobs` worker processes, finishing every item in input order."""
-    from collections import deque
-
     from .cache import decode
 
-    window: deque[_Pending] = deque()  # every item not finished yet, in input order
-    in_flight: deque[tuple[list[_Pending], Any]] = deque()  # batches sent, oldest first
-    batch: list[_Pending] = []
-
-    def flush_ready() -> None:
-        while window and window[0].ready:
-            finish(window.popleft())
-
-    def collect_oldest() -> None:
-        members, handle = in_flight.popleft()
+    def collect(members: list[_Pending], handle: Any) -> None:
         for pending, record in zip(members, handle.get(), strict=True):
             pending.result = record if isinstance(record, str) else decode(record)
-        flush_ready()
-
-    def send() -> None:
-        items = [(p.item, p.key) for p in batch]
-        in_flight.append((list(batch), pool.apply_async(_work, ((settings, cache, items, timeout),))))
-        batch.clear()
-        while len(in_flight) >= jobs * IN_FLIGHT_PER_JOB:
-            collect_oldest()
 
     with _pool_context().Pool(jobs) as pool:
-        for pending in queue:
-            window.append(pending)
-            if not pending.ready:
-                batch.append(pending)
-                if len(batch) >= BATCH_SIZE:
-                    send()
-            elif len(window) == 1:
-                flush_ready()
-        if batch:
-            send()
-        while in_flight:
-            collect_oldest()
-        flush_ready()
+
+        def send(batch: list[_Pending]) -> Any:
+            items = [(p.item, p.key) for p in batch]
+            return pool.apply_async(_work, ((settings, cache, items, timeout),))
+
+        InputOrder(finish, BATCH_SIZE, send, collect, lambda: jobs * IN_FLIGHT_PER_JOB).run(queue)
 
 
 def stats(out: str | os.PathLike[str] = DEFAULT_OUT, top: int = 10) -> dict[str, Any]:

@@ -100,7 +100,6 @@ def _fail_record(out_dir: Path, record) -> None:
     raise no_space(out_dir / kg.pipeline.BUILD_RECORD)
 
 
-
 STEPS = {
     "graph.ttl": (kg.store._TurtleOut, "_write", _fail_turtle),
     "store": (kg.store, "atomic_write_text", _fail_store),
