@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -170,15 +171,30 @@ def blank(lang: str) -> Language:
 # ---------------------------------------------------------------- gazetteer
 
 
+def name_words(tokenizer: Any) -> Callable[[str], list[str]]:
+    """The tokens `tokenizer` makes of a name, spaces left out. Words of letters alone that are no
+    special case of the tokenizer are tokens as they stand, which spares the tokenizer most of the
+    knowledge base's names when the pipeline is built."""
+    special = tokenizer.rules or {}
+
+    def words(text: str) -> list[str]:
+        chunks = text.split(" ")
+        if all(c.isalpha() and c not in special for c in chunks):
+            return chunks
+        return [t.text for t in tokenizer(text) if not t.is_space]
+
+    return words
+
+
 class NameIndex:
     """Knowledge-base names by their folded token sequence, for longest-match lookup over a Doc."""
 
     def __init__(self, nlp: Language, names: Iterable[Name], demonyms: Iterable[Name]):
         self.first: dict[str, list[tuple[tuple[str, ...], list[tuple[Name, bool]]]]] = {}
         table: dict[tuple[str, ...], list[tuple[Name, bool]]] = {}
-        tokenizer = nlp.tokenizer
+        words = name_words(nlp.tokenizer)
         for name, is_demonym in [(n, False) for n in names] + [(d, True) for d in demonyms]:
-            keys = tuple(fold(t.text) for t in tokenizer(name.text) if t.text not in JOINERS and not t.is_space)
+            keys = tuple(fold(w) for w in words(name.text) if w not in JOINERS)
             if keys:
                 table.setdefault(keys, []).append((name, is_demonym))
         for keys, entries in table.items():
@@ -249,12 +265,12 @@ def _organization_names(lang: str, extra: tuple[str, ...]) -> dict[tuple[str, ..
     """Folded token sequences of every organisation name, to split "Nvidia H100" into maker and chip."""
 
     ontology = load_ontology(extra)
-    tokenizer = blank(lang).tokenizer
+    words = name_words(blank(lang).tokenizer)
     table: dict[tuple[str, ...], str] = {}
     for name in ontology.names:
         entity = ontology.entities.get(name.key)
         if entity is not None and entity.type == "Organization" and not name.match_case:
-            keys = tuple(fold(t.text) for t in tokenizer(name.text) if t.text not in JOINERS)
+            keys = tuple(fold(w) for w in words(name.text) if w not in JOINERS)
             table.setdefault(keys, name.key)
     return table
 

@@ -49,11 +49,13 @@ class Analysed:
 
     @cached_property
     def investors(self) -> dict[tuple[int, str], set[str]]:
-        """The ends that could invest in each (sentence, object), gathered once: linear time in the rows."""
+        """The ends that the sentence names or refers to and that could invest in each (sentence,
+        object), gathered once: linear time in the rows. The article's topic and the previous
+        sentence's subject, which stand in every sentence, are not counted."""
         out: dict[tuple[int, str], set[str]] = {}
         for r in self.rows:
             c = r.candidate
-            if "investsIn" in c.relations:
+            if "investsIn" in c.relations and c.subject.via not in UNPLACED:
                 out.setdefault((c.sentence, c.object.key), set()).add(c.subject.key)
         return out
 
@@ -63,6 +65,7 @@ class Analysed:
         return [m.start for m in self.money]
 
 
+UNPLACED = ("topic", "previous", "rule")  # ends with no place of their own in the sentence
 LEXICON_KINDS = ("round", "round_lead", "participation", "lead_verbs", "investor_nouns", "needs_amount", "possessive")
 
 
