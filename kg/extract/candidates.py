@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 
 from ..analyse import sentence_bounds, token_offsets
+from ..namespace import ENTITY_TYPES
 from ..ontology import Ontology, PatternSet
 from ..records import Fact, Mention
 
@@ -67,16 +68,30 @@ class Candidate:
 
 
 def _fits(ontology: Ontology, s: End, o: End) -> tuple[str, ...]:
-    out = []
-    for name, spec in ontology.relations.items():
-        if s.type not in spec.domain or o.type not in spec.range:
-            continue
-        if spec.symmetric and (s.start, s.end) > (o.start, o.end):
-            continue  # a symmetric relation is decided once per pair, in text order
-        if name == "competesWith" and s.type != o.type:
-            continue
-        out.append(name)
-    return tuple(out)
+    """The relations whose domain and range the two ends' types fit; a symmetric relation is decided
+    once per pair, in text order."""
+    in_order = (s.start, s.end) <= (o.start, o.end)
+    return _fitting(ontology).get((s.type, o.type, in_order), ())
+
+
+def _fitting(ontology: Ontology) -> dict[tuple[str, str, bool], tuple[str, ...]]:
+    """`_fits` for every pair of types and order, worked out once per ontology."""
+    table = getattr(ontology, "_fitting", None)
+    if table is None:
+        table = {}
+        for a in ENTITY_TYPES:
+            for b in ENTITY_TYPES:
+                for in_order in (True, False):
+                    table[(a, b, in_order)] = tuple(
+                        name
+                        for name, spec in ontology.relations.items()
+                        if a in spec.domain
+                        and b in spec.range
+                        and (in_order or not spec.symmetric)
+                        and not (name == "competesWith" and a != b)
+                    )
+        ontology._fitting = table  # type: ignore[attr-defined]
+    return table
 
 
 def topic(mentions: Sequence[Mention], label: str = "Organization") -> str | None:
