@@ -156,6 +156,21 @@ def test_a_huge_list_gives_bounded_pairs(lang: str) -> None:
         ("en", "Microsoft did not invest in OpenAI.", "microsoft", "openai", {"neg", "rule:none"}),
         ("pt", "A Microsoft não investiu na OpenAI.", "microsoft", "openai", {"neg", "rule:none"}),
         ("en", "Microsoft is in talks to invest in OpenAI.", "microsoft", "openai", {"hedge"}),
+        # other names between the two ends are masked as their type: the members of a list read as one
+        (
+            "en",
+            "Investors included Sequoia, Microsoft and Nvidia.",
+            "sequoia-capital",
+            "nvidia",
+            {"list", "b:@Organization", "shape:,_@Organization_and"},
+        ),
+        (
+            "pt",
+            "Os investidores foram a Sequoia, a Microsoft e a Nvidia.",
+            "sequoia-capital",
+            "nvidia",
+            {"b:@Organization", "bb:a_@Organization"},
+        ),
     ],
 )
 def test_features(lang: str, text: str, s: str, o: str, wanted: set[str]) -> None:

@@ -15,13 +15,13 @@ from functools import cached_property
 import numpy as np
 from spacy.tokens import Doc
 
-from ..analyse import folded_words, sentence_bounds
+from ..analyse import folded_words, sentence_bounds, token_offsets
 from ..money import money_spans
 from ..ontology import Ontology, PatternSet
 from ..records import Fact, Mention, Money
 from . import amounts, rules
 from .candidates import Candidate, article_candidates
-from .features import SentenceCues, candidate_features
+from .features import SentenceCues, candidate_features, masked
 from .model import RelationModel
 
 
@@ -160,6 +160,9 @@ def analysed(
     per_sentence: dict[int, int] = {}
     for m in mentions:
         per_sentence[m.sentence] = per_sentence.get(m.sentence, 0) + 1
+    by_char, ends_at = token_offsets(doc)
+    spans = [(by_char[m.start], ends_at[m.end], m.label) for m in mentions if m.start in by_char and m.end in ends_at]
+    seen_words = masked(words, spans)  # the words with the sentence's other names masked
     rows = []
     for c in article_candidates(doc, words, mentions, ontology, lang, rule_facts, lex.org_nouns):
         if c.sentence not in cues:
@@ -167,7 +170,7 @@ def analysed(
         _, _, start_char, end_char = sentences[c.sentence]
         given = verdicts.get((c.sentence, c.subject.key, c.object.key), []) if rule_features else []
         others = per_sentence.get(c.sentence, 0) - 2
-        row = candidate_features(c, words, cues[c.sentence], sorted(set(given)), lang, max(0, others))
+        row = candidate_features(c, seen_words, cues[c.sentence], sorted(set(given)), lang, max(0, others))
         stated = frozenset(v for v in given if not v.endswith("~"))
         rows.append(Row(c, tuple(row), start_char, end_char, stated))
     return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))

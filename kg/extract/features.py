@@ -1,7 +1,8 @@
 """Features: what the model sees of a candidate, as a list of strings (a pure function of the candidate).
 
-They are meant to carry over to unseen text: the words between and around the two ends, the
-ontology's trigger words and where they stand, the types, order and distance of the ends, lists,
+They are meant to carry over to unseen text: the words between and around the two ends (other
+names in the sentence masked as their type, so that "X, Y e Z" reads as a list whatever the names),
+the ontology's trigger words and where they stand, the types, order and distance of the ends, lists,
 appositions, possessives, negation and hedges, and the verdicts of the rules.
 """
 
@@ -18,7 +19,8 @@ WINDOW = 3  # words around the pair
 TRIGGER_REACH = 6  # how far outside the pair a trigger word still counts
 LIST_WORDS = {"and", "e", "or", "ou", "&", ","}
 POSSESSIVE_WORDS = {"'s", "de", "da", "do", "das", "dos", "of"}
-FEATURES_VERSION = "2"
+MASK = "@"  # how a masked mention's tokens begin (folded words never do)
+FEATURES_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,26 @@ class SentenceCues:
         return sorted({t[2] for t in self.triggers})
 
 
+def masked(words: Sequence[str], spans: Sequence[tuple[int, int, str]]) -> list[str]:
+    """`words` with the tokens of every mention `(start, end, type)` replaced by `@Type`: the words
+    between two ends then say how they are joined ("@Organization , @Organization e"), not which
+    other names stand there."""
+    out = list(words)
+    for start, end, type_name in spans:
+        for i in range(start, end):
+            out[i] = MASK + type_name
+    return out
+
+
+def _collapsed(words: Sequence[str]) -> list[str]:
+    """`words` with each run of one masked mention's tokens as one word."""
+    out: list[str] = []
+    for w in words:
+        if not (out and w.startswith(MASK) and out[-1] == w):
+            out.append(w)
+    return out
+
+
 def _bucket(n: int) -> str:
     for limit in (0, 1, 2, 3, 5, 8, 12, 20, 40):
         if n <= limit:
@@ -59,7 +81,8 @@ def candidate_features(
     lang: str,
     others_between: int,
 ) -> list[str]:
-    """The features of `c`; `rule_verdicts` are the rules' relations for this subject and object
+    """The features of `c` over the sentence's `words` (folded, other mentions masked: see `masked`);
+    `rule_verdicts` are the rules' relations for this subject and object
     (``"investsIn"``, or ``"investsIn~"`` when the rules state it the other way round)."""
     s, o = c.subject, c.object
     forward = s.start <= o.start
@@ -87,7 +110,7 @@ def candidate_features(
     gap = max(0, hi - lo)
     out.append(f"gap:{_bucket(gap)}")
     out.append(f"others:{_bucket(others_between)}")
-    between = list(words[lo:hi]) if hi > lo else []
+    between = _collapsed(words[lo:hi]) if hi > lo else []
     if len(between) > 2 * BETWEEN_WORDS:
         between = between[:BETWEEN_WORDS] + between[-BETWEEN_WORDS:]
     if not between:
@@ -99,8 +122,10 @@ def candidate_features(
         out.append(f"bb:{w1}_{w2}")
     if gap <= 4:
         out.append("bs:" + "_".join(between))
-    if between and all(w in LIST_WORDS for w in between):
-        out.append("list")
+    if between and all(w in LIST_WORDS or w.startswith(MASK) for w in between):
+        out.append("list")  # "X, Y e Z": the two ends are members of one list
+    if len(between) <= 6 and any(w.startswith(MASK) for w in between):
+        out.append("shape:" + "_".join(between))  # how the ends are joined, with other names between
     if between and between[0] in POSSESSIVE_WORDS and gap <= 3:
         out.append(f"poss:{between[0]}:{d}")
     if "(" in between or (between and between[0] == ","):
