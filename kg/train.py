@@ -471,7 +471,7 @@ def reach(examples: Sequence[Example]) -> dict[str, tuple[int, int, int]]:
 
 
 def choose_thresholds(
-    examples: Sequence[Example], probabilities: dict[str, np.ndarray], model: RelationModel, kb: Ontology
+    examples: Sequence[Example], probabilities: dict[str, np.ndarray], kb: Ontology
 ) -> dict[str, float]:
     """Per relation, the two decision thresholds (where the rules state the fact, and elsewhere) that
     maximise that relation's corpus-level F1 on out-of-fold predictions."""
@@ -503,7 +503,6 @@ def choose_thresholds(
         chosen[relation] = top[2]
         chosen[relation + RULE_FIRED] = top[1]
     chosen[AMOUNT] = 0.5
-    model.thresholds = dict(chosen)
     return chosen
 
 
@@ -568,9 +567,11 @@ def cross_validate(
                 models[i] = model
     assert model is not None
     examples = [held_out[ex.article.id] for ex in baseline]
-    thresholds = choose_thresholds(examples, probabilities, model, kb)
-    for m in models.values():
-        m.thresholds = dict(thresholds)
+    for group in filter(None, groups):  # each fold is decided with thresholds chosen on the other folds alone
+        held = set(group)
+        others = [ex for ex in examples if ex.article.id not in held]
+        models[group[0]].thresholds = choose_thresholds(others, probabilities, kb)
+    thresholds = choose_thresholds(examples, probabilities, kb)  # the final model's
     predicted = {ex.article.id: predict(ex, models[ex.article.id], kb) for ex in examples}
     rules = {ex.article.id: list(ex.analysed.rule_facts) for ex in baseline}
     langs = sorted({ex.article.lang for ex in examples})
