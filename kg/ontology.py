@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from .errors import OntologyError
 from .namespace import ENTITY_TYPES, KG, RELATIONS, SYMMETRIC
@@ -210,6 +211,73 @@ def _ttl_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
+class _Literal(NamedTuple):
+    """A literal of the ontology's files, sorted by language (none first), then text."""
+
+    lang: str
+    value: str
+    datatype: str = ""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class _Triples:
+    """The triples of the ontology's files, indexed for the few lookups `_load` makes. IRIs are
+    strings, blank nodes strings starting with "_:", literals `_Literal`s."""
+
+    def __init__(self) -> None:
+        self.by_subject: dict[tuple[str, str], list[Any]] = {}
+        self.by_object: dict[tuple[str, Any], list[str]] = {}
+
+    def read(self, path: Path, data: bytes) -> None:
+        """Add one Turtle file, parsed by Oxigraph; `OntologyError` names it when it is not valid Turtle."""
+        import pyoxigraph as ox
+
+        def term(node: Any) -> Any:
+            if isinstance(node, ox.NamedNode):
+                return node.value
+            if isinstance(node, ox.BlankNode):
+                return "_:" + node.value
+            datatype = "" if node.language or node.datatype.value == XSD_STRING else node.datatype.value
+            return _Literal(lang=node.language or "", value=node.value, datatype=datatype)
+
+        try:
+            parsed = list(ox.parse(input=data, format=ox.RdfFormat.TURTLE, base_iri=path.as_uri()))
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise OntologyError(f"{path}: not valid Turtle: {exc}") from exc
+        for t in parsed:
+            s, p, o = term(t.subject), term(t.predicate), term(t.object)
+            objects = self.by_subject.setdefault((s, p), [])
+            if o not in objects:
+                objects.append(o)
+                self.by_object.setdefault((p, o), []).append(s)
+
+    def objects(self, subject: Any, predicate: str) -> list[Any]:
+        return self.by_subject.get((str(subject), str(predicate)), [])
+
+    def value(self, subject: Any, predicate: str) -> Any:
+        found = self.objects(subject, predicate)
+        return found[0] if found else None
+
+    def subjects(self, predicate: str, obj: Any) -> list[str]:
+        return self.by_object.get((str(predicate), obj if isinstance(obj, _Literal) else str(obj)), [])
+
+    def items(self, node: Any) -> list[Any]:
+        """The members of the RDF list at `node`."""
+        out = []
+        while node is not None and node != RDF_NIL:
+            out += self.objects(node, RDF_FIRST)
+            node = self.value(node, RDF_REST)
+        return out
+
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_FIRST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first"
+RDF_REST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"
+RDF_NIL = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil"
+
+
 def load(extra: Sequence[str | os.PathLike] = ()) -> Ontology:
     """Load the shipped ontology plus the user's files or folders in `extra`."""
     return _load(tuple(str(p) for p in extra))
@@ -217,22 +285,18 @@ def load(extra: Sequence[str | os.PathLike] = ()) -> Ontology:
 
 @lru_cache(maxsize=8)
 def _load(extra: tuple[str, ...]) -> Ontology:
-    from rdflib import Graph, Literal
     from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
     files = _ttl_files(default_paths() + [Path(p) for p in extra])
     digest = hashlib.sha256()
-    graph = Graph()
+    graph = _Triples()
     for f in files:
         data = f.read_bytes()
         digest.update(f.name.encode() + b"\0" + data)
-        try:
-            graph.parse(data=data.decode("utf-8"), format="turtle", publicID=f.as_uri())
-        except Exception as exc:  # rdflib raises several parser exception types
-            raise OntologyError(f"{f}: not valid Turtle: {exc}") from exc
+        graph.read(f, data)
 
     def lang_of(lit) -> str:
-        return (lit.language or "").split("-")[0] if isinstance(lit, Literal) else ""
+        return lit.lang.split("-")[0] if isinstance(lit, _Literal) else ""
 
     def patterns(subject, prop) -> dict[str, list[Pattern]]:
         table: dict[str, list[Pattern]] = {}
@@ -249,9 +313,7 @@ def _load(extra: tuple[str, ...]) -> Ontology:
             return frozenset(ENTITY_TYPES)
         members = set()
         for union in graph.objects(node, OWL.unionOf):
-            from rdflib.collection import Collection
-
-            members |= {local(m) for m in Collection(graph, union)}
+            members |= {local(m) for m in graph.items(union)}
         return frozenset(members or {local(node)})
 
     relations = {}
@@ -263,7 +325,7 @@ def _load(extra: tuple[str, ...]) -> Ontology:
             domain=type_set(graph.value(prop, RDFS.domain)),
             range=type_set(graph.value(prop, RDFS.range)),
             symmetric=name in SYMMETRIC,
-            window=int(window) if window is not None else 10,
+            window=int(str(window)) if window is not None else 10,
             triggers=patterns(prop, KG.trigger),
             inverse_triggers=patterns(prop, KG.inverseTrigger),
         )
@@ -299,7 +361,7 @@ def _load(extra: tuple[str, ...]) -> Ontology:
             if not labels:
                 raise OntologyError(f"{subject} has no rdfs:label")
             label = str((english or labels)[0])
-            match_case = bool(graph.value(subject, KG.matchCase))
+            match_case = str(graph.value(subject, KG.matchCase)) in ("true", "1")
             alts = sorted(graph.objects(subject, SKOS.altLabel))
             seen: set[str] = set()
             for lit in labels + alts:

@@ -81,6 +81,17 @@ def test_build_of_a_missing_path_is_one_line_and_non_zero(tmp_path: Path) -> Non
     assert "nope" in result.output
 
 
+def test_an_ontology_file_that_is_not_turtle_is_named_in_one_line(articles: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "my-additions.ttl"
+    bad.write_text('@prefix kge: <https://w3id.org/kg/entity/> .\nkge:acme a kg:Organization ; rdfs:label "Acme" .\n')
+    out = tmp_path / "o"
+    result = CliRunner().invoke(cli, ["build", str(articles), "--out", str(out), "--ontology", str(bad)])
+    assert result.exit_code != 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "my-additions.ttl: not valid Turtle" in lines[0]
+    assert "Traceback" not in result.output and not (out / "graph.ttl").exists()
+
+
 @pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json"])
 def test_query_formats(built: Path, fmt: str) -> None:
     sparql = "SELECT ?who ?target WHERE { ?who kg:investsIn ?target } ORDER BY ?who ?target"
