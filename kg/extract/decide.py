@@ -18,7 +18,7 @@ from ..analyse import folded_words
 from ..money import money_spans
 from ..ontology import Ontology, PatternSet
 from ..records import Fact, Mention, Money
-from . import amounts, rules
+from . import amounts, patterns
 from .candidates import Candidate, article_candidates
 from .features import SentenceCues, candidate_features
 from .model import RelationModel
@@ -129,22 +129,27 @@ def analysed(
     rule_features: bool = True,
 ) -> Analysed:
     """The rules' facts and the candidate rows of an article."""
-    lex = rules.lexicon(ontology.version, lang, ontology)
+    lex = patterns.lexicon(ontology.version, lang, ontology)
     words = [w if w.strip() else "_" for w in folded_words(doc)]  # whitespace tokens as one symbol
-    rule_facts = rules.facts(doc, mentions, ontology, lang, article_id, date)
+    stated = patterns.facts_with_patterns(doc, mentions, ontology, lang, article_id, date)
+    rule_facts = [f for f, _ in stated]
     sentences = list(doc.sents)
     starts = [sent.start_char for sent in sentences]  # looked up by bisection: linear time in the article
     verdicts: dict[tuple[int, str, str], list[str]] = {}
+    by_pattern: dict[tuple[int, str, str], list[str]] = {}
     rule_amounts: dict[tuple[str, str, int], tuple[Decimal, str]] = {}
-    for f in rule_facts:
+    for f, names in stated:
         number = bisect.bisect_right(starts, f.start) - 1
         if number < 0 or f.start >= sentences[number].end_char:
             continue
         if f.amount is not None:
             rule_amounts[(f.subject, f.object, number)] = (f.amount, f.currency)
         symmetric = ontology.relations[f.predicate].symmetric
+        back = f.predicate if symmetric else f.predicate + "~"
         verdicts.setdefault((number, f.subject, f.object), []).append(f.predicate)
-        verdicts.setdefault((number, f.object, f.subject), []).append(f.predicate if symmetric else f.predicate + "~")
+        verdicts.setdefault((number, f.object, f.subject), []).append(back)
+        by_pattern.setdefault((number, f.subject, f.object), []).extend(f"{n}:{f.predicate}" for n in names)
+        by_pattern.setdefault((number, f.object, f.subject), []).extend(f"{n}:{back}" for n in names)
     money = tuple(m for m in money_spans(doc.text, lang) if doc.char_span(m.start, m.end, alignment_mode="expand"))
     money_tokens = []
     for m in money:
@@ -160,9 +165,13 @@ def analysed(
         if c.sentence not in cues:
             cues[c.sentence] = sentence_cues(words, c.start, c.end, lex, money_starts)
         sent = sentences[c.sentence]
-        given = verdicts.get((c.sentence, c.subject.key, c.object.key), []) if rule_features else []
+        pair = (c.sentence, c.subject.key, c.object.key)
+        given = verdicts.get(pair, []) if rule_features else []
+        named = by_pattern.get(pair, []) if rule_features else []
         others = per_sentence.get(c.sentence, 0) - 2
-        row = candidate_features(c, words, cues[c.sentence], sorted(set(given)), lang, max(0, others))
+        row = candidate_features(
+            c, words, cues[c.sentence], sorted(set(given)), lang, max(0, others), sorted(set(named))
+        )
         rows.append(Row(c, tuple(row), sent.start_char, sent.end_char))
     return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))
 

@@ -17,7 +17,7 @@ WINDOW = 3  # words around the pair
 TRIGGER_REACH = 6  # how far outside the pair a trigger word still counts
 LIST_WORDS = {"and", "e", "or", "ou", "&", ","}
 POSSESSIVE_WORDS = {"'s", "de", "da", "do", "das", "dos", "of"}
-FEATURES_VERSION = "2"
+FEATURES_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,11 @@ def candidate_features(
     rule_verdicts: Sequence[str],
     lang: str,
     others_between: int,
+    pattern_verdicts: Sequence[str] = (),
 ) -> list[str]:
-    """The features of `c`; `rule_verdicts` are the rules' relations for this subject and object
-    (``"investsIn"``, or ``"investsIn~"`` when the rules state it the other way round)."""
+    """The features of `c`; `rule_verdicts` are the patterns' relations for this subject and object
+    (``"investsIn"``, or ``"investsIn~"`` when they state it the other way round), `pattern_verdicts`
+    the same named by pattern (``"nationality:locatedIn"``)."""
     s, o = c.subject, c.object
     forward = s.start <= o.start
     first, second = (s, o) if forward else (o, s)
@@ -59,6 +61,7 @@ def candidate_features(
         out += [f"rule:{v}:{s.type}>{o.type}" for v in rule_verdicts]
     else:
         out.append("rule:none")
+    out += [f"pat:{v}" for v in pattern_verdicts]
     out.append(f"via:{s.via}>{o.via}")
     kinds = sorted({kind for _, kind in cues.words})
     out += [f"sent:{kind}" for kind in kinds]

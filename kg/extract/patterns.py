@@ -1,0 +1,942 @@
+"""General sentence patterns: the verdicts the model weighs most, and the facts of `--extractor none`.
+
+Each pattern is a function over one `Sentence` (its folded words, its typed entity spans and the
+ontology's lexicon for the language) that yields `Found` records, named for the pattern:
+
+- `trigger`: a relation word of ``kg.ttl`` with typed entities around it; the subject stands left
+  and the object right ("X invests in Y"), inverse words swap them ("Y, backed by X"); relations
+  with disjoint domain and range take direction from types alone, so both ends may also stand
+  after the word, a comma between them ("CEO da Nvidia, Jensen Huang");
+- `compound`: an organisation's name right before its model, product or chip ("Nvidia H800");
+- `possessive`: a possessive word before a named thing, owned by the organisation before it
+  ("Meta unveiled its Llama", "a DeepSeek lançou seu R1");
+- `apposition`: a named thing or investor, then a noun phrase owned by an organisation
+  ("Copilot, Microsoft's assistant", "Microsoft, OpenAI's largest backer", "X e Y como acionistas");
+- `nationality`: a demonym or place describing an organisation ("a chinesa DeepSeek", "the French
+  startup Mistral", "DeepSeek is a Chinese start-up", "G42, de Abu Dhabi,");
+- `round`: the investors of a funding round ("led by X", "com participação da Y", "X led Y's round").
+
+Every pattern spreads its fact over coordinated lists ("Oracle, OpenAI e SoftBank"); a negation
+before the word cancels it, a hedge in the sentence lowers its confidence. `facts` runs them over an
+article, with the little state they share: whom "the company" means, the article's funding target,
+and which organisation made a model (a model's rivalry with a company is its maker's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from ..analyse import folded_words
+from ..money import money_spans
+from ..ontology import Ontology, PatternSet, RelationSpec, fold, one_word
+from ..records import Fact, Mention, Money
+from .candidates import topic as article_topic
+
+DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "sua", "their", "his", "her", "own"}
+OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "à", "for", "on"}
+SUBJECT_MARKERS = {"by", "from", "of", "de", "da", "do", "das", "dos", "pela", "pelo", "por"}
+AGENT = {"by", "por", "pela", "pelo", "pelas", "pelos"}
+WITH = {"with", "com"}
+BETWEEN = {"between", "among", "entre"}
+COPULAS = {"is", "was", "remains", "became", "é", "foi", "era", "segue", "continua"}
+AS = {"as", "como"}
+EACH = {"each", "cada", "apiece"}
+FORMER = {"former", "ex", "antigo", "antiga", "previously"}
+RELATIVES = {"que", "which", "who", "that"}
+RELATIONAL = {"against", "contra", "with", "com", "over", "than", "versus", "vs"}
+OWNER_OF = {"da", "do", "de", "of", "from"}
+MODEL_PRONOUNS = {"it", "ele"}
+MODEL_NOUNS = {"model", "modelo"}
+PROJECT_DETERMINERS = {"the", "o", "a", "no", "na", "do", "da"}
+THINGS = ("AIModel", "Product", "Hardware")
+TIGHT_LEFT, TIGHT_RIGHT = 1, 2  # reach of a trigger made of function words only ("da", "'s", "by")
+MAX_PAIRS_PER_SENTENCE = 64  # a list of thousands of names stays linear
+
+
+@dataclass(frozen=True)
+class Ent:
+    """An entity span of one sentence (token positions in the doc), or a word standing in for one."""
+
+    start: int
+    end: int
+    type: str
+    key: str
+    demonym: bool = False
+    stand_in: bool = False  # "the company", "it", "o projeto": an entity named elsewhere
+
+
+@dataclass(frozen=True)
+class Found:
+    """One fact a pattern reads from a sentence."""
+
+    subject: Ent
+    relation: str
+    object: Ent
+    pattern: str
+    confidence: float
+    amount: Money | None = None
+
+
+@dataclass(frozen=True)
+class Trigger:
+    start: int
+    end: int
+    inverse: bool
+    tight: bool
+
+
+class Lexicon:
+    """The ontology's words for one language, indexed for matching token by token."""
+
+    def __init__(self, ontology: Ontology, lang: str):
+        from spacy.util import get_lang_class
+
+        self.stop = {fold(w) for w in get_lang_class(lang).Defaults.stop_words}
+        self.relations: list[tuple[RelationSpec, PatternSet]] = []
+        for spec in ontology.relations.values():
+            patterns = []
+            for table, inverse in ((spec.triggers, False), (spec.inverse_triggers, True)):
+                for pattern in table.get(lang, []) + table.get("", []):
+                    tight = all(w in self.stop or w.startswith("'") or not w.isalpha() for w, _ in pattern)
+                    patterns.append((pattern, (inverse, tight)))
+            self.relations.append((spec, PatternSet(patterns)))
+
+        def words_of(kind: str) -> PatternSet:
+            return PatternSet.of(ontology.lexicon_for(kind, lang))
+
+        self.negation = words_of("negation")
+        self.hedge = words_of("hedge")
+        self.possessive = words_of("possessive")
+        self.coordination = words_of("coordination")
+        self.round = words_of("round")
+        self.round_lead = words_of("roundLead")
+        self.participation = words_of("participation")
+        self.lead_verbs = words_of("leadVerb")
+        self.investor_nouns = words_of("investorNoun")
+        self.needs_amount = words_of("needsAmount")
+        self.cues = {t: PatternSet.of(ps.get(lang, [])) for t, ps in ontology.cues.items()}
+        self.cue_words = {
+            t: PatternSet.of(p for p in ps.get(lang, []) if one_word(p)) for t, ps in ontology.cues.items()
+        }
+        self.any_cue_word = PatternSet.of(p for ps in ontology.cues.values() for p in ps.get(lang, []) if one_word(p))
+        self.org_nouns = self.cue_words["Organization"]
+
+
+@lru_cache(maxsize=16)
+def lexicon(ontology_version: str, lang: str, ontology: Ontology) -> Lexicon:
+    """The ontology's words for `lang`, indexed (cached per ontology version)."""
+    return Lexicon(ontology, lang)
+
+
+@dataclass
+class Sentence:
+    """One sentence as the patterns see it: folded words, entity spans in text order, its amounts,
+    and what words standing for an entity may mean here (`referent`: the organisation, `project`,
+    `model`)."""
+
+    doc: Doc
+    start: int
+    end: int
+    words: Sequence[str]
+    ents: list[Ent]
+    lex: Lexicon
+    money: list[Money]
+    referent: str | None = None
+    project: str | None = None
+    model: str | None = None
+    topic: str | None = None
+    inside: set[int] = field(default_factory=set)
+    groups: dict[int, list[Ent]] = field(default_factory=dict)
+    stand_ins: list[Ent] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.ents.sort(key=lambda e: e.start)
+        self.inside = {i for e in self.ents for i in range(e.start, e.end)}
+        self.groups = coordinated(self)
+        self.referent = subject(self) or self.referent  # the sentence's own opener first
+        self.stand_ins = list(stand_ins(self))
+
+    def w(self, i: int) -> str:
+        return self.words[i] if self.start <= i < self.end else ""
+
+    def has(self, patterns: PatternSet, lo: int | None = None, hi: int | None = None) -> bool:
+        lo = self.start if lo is None else max(self.start, lo)
+        hi = self.end if hi is None else min(self.end, hi)
+        return any(patterns.at(self.words, i) for i in range(lo, hi))
+
+    def group(self, e: Ent) -> list[Ent]:
+        return self.groups.get(e.start, [e]) if not e.stand_in else [e]
+
+    def char(self, i: int) -> int:
+        return self.doc[i].idx
+
+    def char_end(self, i: int) -> int:
+        t = self.doc[i - 1]
+        return t.idx + len(t.text)
+
+
+# ---------------------------------------------------------------- shared readings of a sentence
+
+
+def coordinated(s: Sentence) -> dict[int, list[Ent]]:
+    """Lists of entities of one type joined by commas, "and"/"e", "as well as" and determiners (a
+    preposition may repeat after the first: "da OpenAI, da Anthropic e do Google"), by member start."""
+    out: dict[int, list[Ent]] = {}
+    current: list[Ent] = []
+    for e in s.ents:
+        if current and current[-1].type == e.type and joined(s, current[-1].end, e.start):
+            current.append(e)
+            continue
+        for m in current:
+            out[m.start] = current
+        current = [e]
+    for m in current:
+        out[m.start] = current
+    return out
+
+
+def joined(s: Sentence, a: int, b: int) -> bool:
+    """Only list words between token positions a and b, at least one of them not a determiner."""
+    i, listed = a, False
+    if a == b:
+        return False
+    while i < b:
+        n = s.lex.coordination.at(s.words, i)
+        if n:
+            listed = listed or s.words[i] not in DETERMINERS
+            i += n
+        elif listed and s.words[i] in SUBJECT_MARKERS | OBJECT_MARKERS:
+            i += 1
+        else:
+            return False
+    return listed
+
+
+def marker_before(s: Sentence, e: Ent, markers: set[str]) -> bool:
+    """The word before `e`, past determiners, is one of `markers` ("in the OpenAI", "da Nvidia")."""
+    i = e.start - 1
+    while i >= s.start and s.words[i] in DETERMINERS:
+        i -= 1
+    return i >= s.start and s.words[i] in markers
+
+
+def negated(s: Sentence, at: int, left: int | None = None) -> bool:
+    """A negation word in the three words before `at` (or from the left end on)."""
+    lo = max(s.start, min(at - 3, left if left is not None else at))
+    return s.has(s.lex.negation, lo, at)
+
+
+def broken(s: Sentence, a: int, b: int) -> bool:
+    return any(s.words[i] == ";" for i in range(min(a, b), max(a, b)))
+
+
+def modifier(s: Sentence, e: Ent) -> bool:
+    """A place used as an adjective: a demonym, "Europe's", "Paris-based", "US AI giants"."""
+    if e.type != "Place":
+        return False
+    if e.demonym or s.w(e.end) in ("'s", "-based", "based") or (s.w(e.end), s.w(e.end + 1)) == ("-", "based"):
+        return True
+    nxt = next((x for x in s.ents if x.start >= e.end), None)
+    return (
+        nxt is not None
+        and nxt.type in ("Organization", "Project")
+        and nxt.start - e.end <= 2
+        and all((w.isalpha() and w not in s.lex.stop) or w == "-" for w in s.words[e.end : nxt.start])
+    )
+
+
+def opener(s: Sentence) -> Ent | None:
+    """The entity a sentence opens with, past determiners and place adjectives: its likely subject."""
+    for e in s.ents:
+        if modifier(s, e):
+            continue
+        lead = [i for i in range(s.start, e.start) if i not in s.inside and s.words[i] not in DETERMINERS]
+        return None if [i for i in lead if s.words[i] not in ("-", "based", "-based")] else e
+    return None
+
+
+def subject(s: Sentence) -> str | None:
+    """The organisation the sentence opens with, if any: whom the next sentence's "the company" means."""
+    e = opener(s)
+    return e.key if e is not None and e.type == "Organization" else None
+
+
+def complement(s: Sentence, e: Ent) -> bool:
+    """A noun's complement ("researchers from Google", "fundo dos Emirados"), not an actor."""
+    return s.w(e.end) != "'s" and marker_before(s, e, SUBJECT_MARKERS | OBJECT_MARKERS | WITH | {"at"})
+
+
+def relative_subject(s: Sentence, e: Ent, before: int) -> bool:
+    """ "liderada pela Thrive Capital, que comprometeu ...": the name is a relative clause's subject."""
+    after = s.words[e.end : e.end + 2]
+    if after[:1] == [","]:
+        after = after[1:]
+    return e.end + 1 <= before and bool(after) and after[0] in RELATIVES
+
+
+def type_noun(s: Sentence, i: int, type_name: str | None = None) -> int:
+    """Length of a type noun ("model", "chip", "startup") at `i`: of `type_name`, or of any type."""
+    table = s.lex.any_cue_word if type_name is None else s.lex.cues.get(type_name, PatternSet())
+    return table.at(s.words, i) if s.start <= i < s.end else 0
+
+
+def describes(s: Sentence, i: int) -> bool:
+    """A token of a sector or a place adjective inside a description ("the French AI startup")."""
+    return any(e.start <= i < e.end and (e.type == "Sector" or modifier(s, e)) for e in s.ents)
+
+
+def close_gap(s: Sentence, a: int, b: int) -> bool:
+    """Between a function-word trigger and its entity: determiners, describing words and at most one
+    other word, or a word and a type noun ("OpenAI's new o3", "OpenAI's latest model o3")."""
+    owner = next((e for e in s.ents if a <= e.start and e.end + 1 == b and s.words[e.end] == "'s"), None)
+    skip = set(range(owner.start, owner.end + 1)) if owner else set()
+    content = [i for i in range(a, b) if s.words[i] not in DETERMINERS and not describes(s, i) and i not in skip]
+    if content and s.words[content[-1]] == "," and len(content) <= 3:
+        content = content[:-1]  # "OpenAI's newest flagship, GPT-5, ..."
+    if any(s.words[i] in s.lex.stop or not s.words[i].isalnum() for i in content):
+        return False
+    return len(content) <= 1 or (len(content) == 2 and bool(type_noun(s, content[-1])))
+
+
+def stand_ins(s: Sentence) -> Iterator[Ent]:
+    """Words standing for an entity named elsewhere: a definite organisation noun with no name after it
+    ("a empresa", "the company"), "the venture" / "o projeto" for the article's project, and "it" / "the
+    model" for the model just named."""
+    for i in range(s.start + 1, s.end):
+        if i in s.inside or (i + 1) in s.inside:
+            continue
+        before = s.words[i - 1]
+        if s.referent and before in ("the", "a", "o") and s.lex.org_nouns.at(s.words, i):
+            yield Ent(i, i + 1, "Organization", s.referent, stand_in=True)
+        elif s.project and before in PROJECT_DETERMINERS and s.lex.cue_words["Project"].at(s.words, i):
+            yield Ent(i, i + 1, "Project", s.project, stand_in=True)
+        elif s.model and before in ("the", "o") and s.words[i] in MODEL_NOUNS:
+            yield Ent(i, i + 1, "AIModel", s.model, stand_in=True)
+    if s.model and s.words[s.start] in MODEL_PRONOUNS and not any(e.type == "AIModel" for e in s.ents):
+        yield Ent(s.start, s.start + 1, "AIModel", s.model, stand_in=True)
+
+
+def confidence(s: Sentence, base: float, distance: int = 0) -> float:
+    value = base - 0.02 * max(0, distance)
+    if s.has(s.lex.hedge):
+        value *= 0.7
+    return round(max(0.1, min(0.99, value)), 2)
+
+
+def spread(s: Sentence, a: Ent, b: Ent) -> list[tuple[Ent, Ent]]:
+    """A fact between two entities holds for every member of each one's list."""
+    return [(x, y) for x in s.group(a) for y in s.group(b) if x.key != y.key]
+
+
+# ---------------------------------------------------------------- pattern: a relation word between entities
+
+
+def triggers(s: Sentence, patterns: PatternSet) -> Iterator[list[Trigger]]:
+    """At each position outside names, the trigger readings that match there, longest first."""
+    for i in range(s.start, s.end):
+        if i in s.inside:
+            continue
+        here = [
+            Trigger(i, i + len(p), inverse, tight)
+            for p, (inverse, tight) in patterns.matches(s.words, i)
+            if not any(k in s.inside for k in range(i, i + len(p)))
+        ]
+        if here:
+            yield here
+
+
+def sides(s: Sentence, spec: RelationSpec, t: Trigger) -> tuple[list[Ent], list[Ent]]:
+    """Typed entities left of the word (nearest first) and right of it, within the relation's window."""
+    left_window, right_window = (TIGHT_LEFT, TIGHT_RIGHT) if t.tight else (spec.window, spec.window)
+    types = spec.domain | spec.range
+    usable = [e for e in s.ents if e.type in types and (spec.name == "locatedIn" or not modifier(s, e))]
+    left = [e for e in reversed(usable) if e.end <= t.start and t.start - e.end <= left_window]
+    right = [e for e in usable if e.start >= t.end and e.start - t.end <= right_window]
+    left = [e for e in left if not broken(s, e.end, t.start)]
+    right = [e for e in right if not broken(s, t.end, e.start)]
+    if t.tight or s.words[t.end - 1] in s.lex.stop:
+        right = [e for e in right if close_gap(s, t.end, e.start)]
+    return left, right
+
+
+def trigger(s: Sentence, spec: RelationSpec, t: Trigger) -> list[Found]:
+    """The facts one relation word states between the typed entities around it."""
+    if spec.name == "leads" and any(w in FORMER or w.startswith("ex-") for w in s.words[max(s.start, t.start - 3) : t.start]):
+        return []  # "former OpenAI chief executive"
+    left, right = sides(s, spec, t)
+    if spec.symmetric:
+        pairs = symmetric_pairs(s, spec, t, left, right)
+    elif spec.typed_direction:
+        pairs = typed_pairs(s, spec, t, left, right)
+    else:
+        pairs = directed_pairs(s, spec, t, left, right)
+    if not pairs or negated(s, t.start, min(a.start for a, _ in pairs)):
+        return []
+    base = 0.8 if t.tight else 0.85
+    out = []
+    for a, b in pairs:
+        distance = min(abs(t.start - a.end), abs(b.start - t.end))
+        amount = investment_amount(s, t, a, b, pairs) if spec.name == "investsIn" else None
+        out.append(Found(a, spec.name, b, "trigger", confidence(s, min(base, 0.6) if a.stand_in or b.stand_in else base, distance), amount))
+    return out
+
+
+def symmetric_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], right: list[Ent]):
+    """ "X partnered with Y", "X and Y signed a deal", "a partnership between X and Y", "the company
+    has partnered with X": entities of one kind on both sides, within a list, or with the sentence's actor."""
+    left = [e for e in left if not complement(s, e) or marker_before(s, e, WITH) or relative_subject(s, e, t.start)]
+    if left:
+        right = [e for e in right if e.start - t.end <= 4]
+    if left and right:
+        b = next((e for e in right if e.type == left[0].type and e.key != left[0].key), None)
+        if b is not None:
+            return spread(s, left[0], b)
+    if left:
+        members = s.group(left[0])
+        if len(members) > 1 and t.start - members[-1].end <= 3:  # "X and Y compete"
+            return [(x, y) for i, x in enumerate(members) for y in members[i + 1 :] if x.key != y.key]
+    if right and marker_before(s, right[0], BETWEEN):
+        members = s.group(right[0])  # "a partnership between X and Y"
+        return [(x, y) for i, x in enumerate(members) for y in members[i + 1 :] if x.key != y.key]
+    if not left and right and right[0].start - t.end <= 3:
+        actor = next((a for a in reversed(s.stand_ins) if a.end <= t.start and a.type == right[0].type), None)
+        first = opener(s)
+        if actor is None and first is not None and first.end <= t.start and first.type == right[0].type:
+            actor = first  # "rivals such as Anduril", "The company ... partnered with AWS and Dell"
+        if actor is not None:
+            return [(actor, y) for y in s.group(right[0]) if y.key != actor.key]
+    return []
+
+
+def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], right: list[Ent]):
+    """Relations whose ends have disjoint types: one end of each role around the word, both after it
+    with a comma between ("CEO da Nvidia, Jensen Huang"), or both before it ("Jensen Huang, Nvidia's CEO")."""
+
+    def role(e: Ent) -> bool:
+        return e.type in spec.domain
+
+    if not left and spec.name in ("leads", "developedBy"):
+        left = [a for a in reversed(s.stand_ins) if a.end <= t.start and t.start - a.end <= 3 and a.type in spec.range]
+    if spec.name == "trainedOn" and not left:
+        left = [a for a in s.stand_ins if a.type == "AIModel" and a.end <= t.start]
+    pair = None
+    if left:
+        first = left[0]
+        partner = next((e for e in right if role(e) != role(first)), None)
+        if partner is None and t.start - first.end <= 3:
+            partner = next((e for e in left[1:] if role(e) != role(first)), None)
+        if partner is not None:
+            pair = (first, partner)
+    if pair is None and len(right) >= 2:
+        first = right[0]
+        partner = next((e for e in right[1:] if role(e) != role(first)), None)
+        if partner is not None and first.start - t.end <= 3 and "," in s.words[first.end : partner.start]:
+            pair = (first, partner)
+    if pair is None:
+        return []
+    a, b = pair if role(pair[0]) else (pair[1], pair[0])
+    if t.tight and spec.name == "locatedIn":
+        return [(a, b)]
+    return spread(s, a, b)
+
+
+def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], right: list[Ent]):
+    """ "X invests in Y" (subject left, object right); "Y, backed by X" (inverse: the other way round);
+    "o investimento da X na Y" (both after the word, told apart by their prepositions)."""
+    if spec.name == "investsIn" and s.lex.needs_amount.at(s.words, t.start) and not money_after(s, t, 40):
+        return []  # "receberá chips da Nvidia" is no investment, "recebeu US$ 2 bi da Nvidia" is
+    inverse = t.inverse or possessed(s, t)
+    if not inverse and any(s.w(i) in AGENT for i in range(t.end, t.end + 2)):
+        inverse = True  # "financed in part by X": a passive
+    left = [e for e in left if not complement(s, e) or relative_subject(s, e, t.start)]
+    if inverse:
+        right = [e for e in right if e.start - t.end <= 2 or marker_before(s, e, SUBJECT_MARKERS | {"including"})]
+        objects, subjects = left, right
+    else:
+        right = [e for e in right if marker_before(s, e, OBJECT_MARKERS) or e.start - t.end <= 2 or e.type == "Project"]
+        subjects, objects = left, right
+    subj = next((e for e in subjects if e.type in spec.domain), None)
+    obj = next((e for e in objects if e.type in spec.range), None)
+    if subj is None and not inverse:
+        subj = next((a for a in reversed(s.stand_ins) if a.end <= t.start and a.type in spec.domain), None)
+    if obj is None and not inverse:
+        obj = next((a for a in s.stand_ins if a.start >= t.end and a.type in spec.range and marker_before(s, a, OBJECT_MARKERS)), None)
+    if subj is None or obj is None:
+        both = both_after(s, spec, right if not inverse else right)
+        if both is None:
+            return []
+        subj, obj = both
+    investors = s.group(subj)
+    if inverse:  # "1 billion yuan from X and 500 million yuan from Y": each amount names its investor
+        investors = investors + [
+            e for e in s.ents if e.start > subj.end and e.type in spec.domain and own_amount(s, e) and e not in investors
+        ]
+    investors = investors + [o for o in owners(s, subj) if o.key != obj.key]  # "SoftBank's Vision Fund"
+    return [(a, b) for a in investors for b in s.group(obj) if a.key != b.key]
+
+
+def both_after(s: Sentence, spec: RelationSpec, right: list[Ent]) -> tuple[Ent, Ent] | None:
+    ends = [e for e in right if e.type in spec.domain | spec.range]
+    if len(ends) < 2:
+        return None
+    a, b = ends[0], ends[1]
+    if marker_before(s, a, SUBJECT_MARKERS) and marker_before(s, b, OBJECT_MARKERS):
+        return a, b
+    if marker_before(s, a, OBJECT_MARKERS) and marker_before(s, b, SUBJECT_MARKERS):
+        return b, a
+    return None
+
+
+def possessed(s: Sentence, t: Trigger) -> bool:
+    """ "its latest funding round", "Mistral's funding": money received by the owner."""
+    if not s.lex.round.at(s.words, t.start):
+        return False
+    for i in range(t.start - 1, max(s.start, t.start - 4) - 1, -1):
+        if s.words[i] == "'s" or s.lex.possessive.at(s.words, i):
+            return True
+        if s.words[i] in s.lex.stop and s.words[i] not in DETERMINERS:
+            return False
+    return False
+
+
+def owners(s: Sentence, e: Ent) -> list[Ent]:
+    """The organisation owning an organisation: "o Vision Fund do SoftBank", "SoftBank's Vision Fund"."""
+    if e.type != "Organization":
+        return []
+    out = []
+    for o in s.ents:
+        if o.type != "Organization" or o is e:
+            continue
+        if (o.start == e.end + 1 and s.words[e.end] in ("do", "da", "of")) or (
+            o.end == e.start - 1 and s.words[o.end] == "'s"
+        ):
+            out.append(o)
+    return out
+
+
+# ---------------------------------------------------------------- amounts
+
+
+def money_after(s: Sentence, t: Trigger, reach: int) -> bool:
+    end = s.char_end(t.end)
+    return any(0 <= m.start - end <= reach for m in s.money)
+
+
+def own_amount(s: Sentence, e: Ent) -> Money | None:
+    """The amount right before "from X" / "da X" when X stands alone: "secured 1 billion yuan from X"."""
+    if len(s.group(e)) > 1:
+        return None
+    i = e.start - 1
+    while i >= s.start and s.words[i] in DETERMINERS:
+        i -= 1
+    if i <= s.start or s.words[i] not in ("from", "da", "do", "de", "dos", "das"):
+        return None
+    end = s.char_end(i)
+    return next((m for m in s.money if m.end == end), None)
+
+
+def investment_amount(s: Sentence, t: Trigger, investor: Ent, target: Ent, pairs) -> Money | None:
+    """The amount of one investment: the investor's own ("1 billion yuan from X"), else the amount nearest
+    the word — unless several investors share it without "each"/"cada", or it is a round's total raised."""
+    if not s.money:
+        return None
+    own = own_amount(s, investor)
+    if own is not None:
+        return own
+    investors = {a.key for a, _ in pairs} - {o.key for o in owners(s, investor)}
+    if len(investors) > 1 and not any(w in EACH for w in s.words[s.start : s.end]):
+        return None
+    if (t.inverse or possessed(s, t)) and (s.has(s.lex.round) or not money_after(s, t, 12)):
+        lo, hi = s.char(min(t.start, investor.start)), s.char(max(t.start, investor.start))
+        if s.has(s.lex.round) or not any(lo <= m.start and m.end <= hi for m in s.money):
+            return None  # "raised $6.6bn in a round led by X": the round's total, nobody's own
+    lo = s.char(min(investor.start, target.start, t.start)) - 5
+    hi = s.char_end(max(investor.end, target.end, t.end)) + 60
+    near = [m for m in s.money if lo <= m.start and m.end <= hi]
+    at = s.char(t.start)
+    return min(near, key=lambda m: (abs(m.start - at), m.start)) if near else None
+
+
+# ---------------------------------------------------------------- patterns of makers
+
+
+def compounds(s: Sentence) -> Iterator[Found]:
+    """An organisation's name right before its model, product or chip: "Nvidia H800", "OpenAI o1"."""
+    for a, b in zip(s.ents, s.ents[1:], strict=False):
+        if a.end == b.start and a.type == "Organization" and b.type in THINGS:
+            members = s.group(b) if s.group(b)[0] is b else [b]
+            for m in members:
+                yield Found(m, "developedBy", a, "compound", 0.8)
+
+
+def possessives(s: Sentence) -> Iterator[Found]:
+    """ "Meta has unveiled its Llama", "a DeepSeek ... seu modelo R1": the named thing after a possessive
+    word, made by the nearest organisation before it that no preposition governs."""
+    for i in range(s.start, s.end):
+        if i in s.inside or not s.lex.possessive.at(s.words, i):
+            continue
+        made = next((e for e in s.ents if e.start > i and e.type != "Sector"), None)
+        if made is None or made.type not in THINGS or broken(s, i, made.start):
+            continue
+        gap = s.words[i + 1 : made.start]
+        if any(w in RELATIONAL or w == "," for w in gap):
+            continue  # "defend its business against ChatGPT"
+        if len(gap) > 3 and not any(type_noun(s, k, made.type) for k in range(i + 1, made.start)):
+            continue
+        owner = next(
+            (
+                e
+                for e in reversed(s.ents)
+                if e.type == "Organization"
+                and e.end <= i
+                and s.w(e.end) != "'s"
+                and (relative_subject(s, e, i) or (e.end == i - 1 and s.w(e.end) == ",") or not complement(s, e))
+            ),
+            None,
+        )
+        if owner is None:
+            owner = next((a for a in reversed(s.stand_ins) if a.end <= i and a.type == "Organization"), None)
+        if owner is None and s.topic and not any(e.type == "Organization" for e in s.ents):
+            owner = Ent(i, i + 1, "Organization", s.topic, stand_in=True)
+        if owner is not None and not negated(s, i):
+            yield Found(made, "developedBy", owner, "possessive", 0.5 if owner.stand_in else 0.7)
+
+
+def noun_owner(s: Sentence, a: int, reach: int) -> tuple[Ent, int] | None:
+    """An organisation owning the noun phrase starting at `a`, and where the phrase's noun is:
+    "Microsoft's AI assistant" (a possessor) or "sistema da Huawei", "backer of OpenAI" (a complement)."""
+    i = a
+    while i < s.end and s.words[i] in DETERMINERS:
+        i += 1
+    org = next((e for e in s.ents if e.start == i and e.type in ("Organization", "Project")), None)
+    if org is not None and s.w(org.end) == "'s":
+        return org, org.end + 1
+    for k in range(i, min(s.end, i + reach)):
+        if k in s.inside:
+            return None
+        n = s.lex.any_cue_word.at(s.words, k) or s.lex.investor_nouns.at(s.words, k)
+        if n and s.w(k + n) in OWNER_OF:
+            org = next((e for e in s.ents if e.start == k + n + 1 and e.type in ("Organization", "Project")), None)
+            return (org, k) if org is not None else None
+    return None
+
+
+def appositions(s: Sentence) -> Iterator[Found]:
+    """A name, a comma and a noun phrase owned by an organisation: "Copilot, Microsoft's AI assistant"
+    (a thing's maker), "Microsoft, OpenAI's largest backer" (an investor); and "tem a X e a Y como
+    acionistas" / "counts X and Y as investors"."""
+    for e in s.ents:
+        if s.w(e.end) != "," or e.type not in THINGS + ("Organization",):
+            continue
+        owned = noun_owner(s, e.end + 1, 4)
+        if owned is None:
+            continue
+        org, noun = owned
+        phrase = range(noun, min(s.end, noun + 4))
+        if e.type in THINGS and org.type == "Organization" and any(type_noun(s, k, e.type) for k in phrase):
+            yield Found(e, "developedBy", org, "apposition", 0.7)
+        elif e.type == "Organization" and any(s.lex.investor_nouns.at(s.words, k) for k in phrase):
+            for m in s.group(e) if s.group(e)[-1] is e else [e]:
+                yield Found(m, "investsIn", org, "apposition", 0.65)
+    for i in range(s.start + 1, s.end):
+        if s.words[i] in AS and s.lex.investor_nouns.at(s.words, i + 1):
+            listed = next((e for e in reversed(s.ents) if e.end <= i and i - e.end <= 1), None)
+            if listed is None or listed.type != "Organization":
+                continue
+            members = s.group(listed)
+            keys = {m.key for m in members}
+            owner = next((e for e in s.ents if e.end <= members[0].start and e.key not in keys
+                          and e.type in ("Organization", "Project")), None)
+            if owner is not None and not negated(s, i):
+                for m in members:
+                    yield Found(m, "investsIn", owner, "apposition", 0.65)
+
+
+# ---------------------------------------------------------------- pattern: nationality
+
+
+def org_noun_phrase(s: Sentence, a: int, b: int, prepositions: bool = False) -> bool:
+    """The words between a place adjective and a name describe the name: determiners, sectors, type
+    nouns and at most two other words, ending with an organisation noun when there are other words
+    ("Chinese AI start-up DeepSeek", "a chinesa DeepSeek", "Dutch chip-equipment maker ASML")."""
+    others, ends_with_noun = 0, False
+    i = a
+    while i < b:
+        n = s.lex.cues["Organization"].at(s.words, i)
+        if n:
+            i += n
+            ends_with_noun = i == b
+            continue
+        w = s.words[i]
+        if w in (",", ";") or (not prepositions and w in SUBJECT_MARKERS | OBJECT_MARKERS):
+            return False
+        if not (w in DETERMINERS or describes(s, i) or w == "-"):
+            others += 1
+        i += 1
+    return others == 0 or (ends_with_noun and others <= 2)
+
+
+def nationality(s: Sentence) -> Iterator[Found]:
+    """A place describing an organisation: "a chinesa DeepSeek", "the French AI startup Mistral",
+    "a fabricante holandesa de chips ASML", "DeepSeek is a Chinese start-up", "G42, de Abu Dhabi,", and
+    a described noun standing for the organisation the text is about ("a startup francesa")."""
+    ents = [e for e in s.ents if e.type != "Sector"]
+    for k, place in enumerate(ents):
+        if place.type != "Place":
+            continue
+        nxt = ents[k + 1] if k + 1 < len(ents) else None
+        before = ents[k - 1] if k else None
+        noun_first = bool(s.lex.org_nouns.at(s.words, place.start - 1))  # "a fabricante holandesa ... ASML"
+        if (
+            nxt is not None
+            and nxt.type in ("Organization", "Project")
+            and nxt.start - place.end <= (7 if noun_first else 5)
+            and (place.demonym or nxt.start > place.end)
+            and org_noun_phrase(s, place.end, nxt.start, prepositions=noun_first)
+        ):
+            last = s.doc[nxt.start - 1].text if nxt.start > place.end else s.doc[place.end - 1].text
+            members = s.group(nxt) if plural(last) else [nxt]
+            for m in members:
+                yield Found(m, "locatedIn", place, "nationality", 0.85)
+            continue
+        if before is not None and before.type in ("Organization", "Project"):
+            gap = s.words[before.end : place.start]
+            if place.demonym and 1 <= len(gap) <= 3 and any(w in COPULAS or w == "," for w in gap) and all(
+                w in s.lex.stop or w == "," for w in gap
+            ):
+                yield Found(before, "locatedIn", place, "nationality", 0.75)  # "DeepSeek is a Chinese start-up"
+                continue
+            if gap in ([",", "de"], [",", "from"], [",", "em"], [",", "in"]) and s.w(place.end) in ("", ",", ".", ";", ")"):
+                yield Found(before, "locatedIn", place, "nationality", 0.6)  # "A G42, de Abu Dhabi, ..."
+                continue
+        noun = described_noun(s, place)
+        if noun is not None:
+            yield Found(noun, "locatedIn", place, "nationality", 0.55)
+
+
+def described_noun(s: Sentence, place: Ent) -> Ent | None:
+    """An organisation noun a place describes, with no name after it: "the Beijing start-up", "a startup
+    francesa", "the Hangzhou-based group" — the organisation the sentence or the text is about."""
+    if s.referent is None:
+        return None
+    after = place.end
+    while after < s.end and s.words[after] in ("-", "based", "-based"):
+        after += 1
+    if after - place.end <= 2 and s.lex.org_nouns.at(s.words, after) and after + 1 not in s.inside:
+        if s.w(place.start - 1) in ("the", "a", "o") or after > place.end:
+            return Ent(after, after + 1, "Organization", s.referent, stand_in=True)
+    noun = place.start - 1
+    if place.demonym and s.lex.org_nouns.at(s.words, noun) and s.w(noun - 1) in ("the", "a", "o"):
+        if place.end not in s.inside:
+            return Ent(noun, noun + 1, "Organization", s.referent, stand_in=True)
+    return None
+
+
+def plural(word: str) -> bool:
+    """A plural noun or adjective ("giants", "empresas", "chinesas"), not "francês", "business"."""
+    w = word.lower()
+    return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "ês", "us", "is"))
+
+
+# ---------------------------------------------------------------- pattern: funding rounds
+
+
+def rounds(s: Sentence, target: str | None) -> Iterator[Found]:
+    """Investors of a funding round: "a round led by X", "with participation from Y", "X and Y also took
+    part" (in the round of `target`, the company raising), and "X led Y's round" / "X liderou a rodada da Y"."""
+    for i in range(s.start, s.end):
+        if i in s.inside or not s.lex.lead_verbs.at(s.words, i) or negated(s, i):
+            continue
+        investor = next((e for e in reversed(s.ents) if e.end <= i and i - e.end <= 2 and e.type == "Organization"), None)
+        at = next((k for k in range(i + 1, min(s.end, i + 10)) if s.lex.round.at(s.words, k)), None)
+        if investor is None or at is None:
+            continue
+        owner = next((e for e in s.ents if i < e.start < at and s.w(e.end) == "'s" and e.type == "Organization"), None)
+        owner = owner or next(
+            (e for e in s.ents if at < e.start <= at + 8 and e.type == "Organization" and marker_before(s, e, OWNER_OF | OBJECT_MARKERS)),
+            None,
+        )
+        if owner is not None and owner.key != investor.key:
+            for m in s.group(investor):
+                yield Found(m, "investsIn", owner, "round", 0.7)
+    if target is None or not s.has(s.lex.round) or s.has(s.lex.negation):
+        return
+    for e in s.ents:
+        if e.type != "Organization" or e.key == target or s.group(e)[0] is not e:
+            continue
+        members = s.group(e)
+        led = any(
+            s.lex.round_lead.at(s.words, i) and not any(k in s.inside for k in range(i + s.lex.round_lead.at(s.words, i), e.start))
+            for i in range(max(s.start, e.start - 5), e.start)
+        )
+        joined_round = participation_before(s, e) or any(
+            s.lex.participation.at(s.words, i) for i in range(members[-1].end, min(s.end, members[-1].end + 3))
+        )
+        listed = len(members) >= 2 and any(
+            s.lex.investor_nouns.at(s.words, i) or s.words[i] in ("including", "incluindo", "eles", "them")
+            for i in range(max(s.start, e.start - 4), e.start)
+        )
+        if led or joined_round or listed:
+            stand = Ent(e.start, e.end, "Organization", target, stand_in=True)
+            for m in members:
+                yield Found(m, "investsIn", stand, "round", 0.6)
+
+
+def participation_before(s: Sentence, e: Ent) -> bool:
+    """ "com participação da Tencent", "with participation from Nvidia", "as did Saab"."""
+    for i in range(e.start - 1, max(s.start, e.start - 5) - 1, -1):
+        if i in s.inside or s.words[i] in (",", ";"):
+            return False
+        if s.lex.participation.at(s.words, i):
+            return True
+    return False
+
+
+def raiser(s: Sentence) -> str | None:
+    """The organisation a sentence says raised money: the one before "raised $2bn" / "captou US$ 120
+    milhões", or the opener of a sentence about a round with an amount ("X has closed a $2bn round")."""
+    for spec, patterns in s.lex.relations:
+        if spec.name != "investsIn":
+            continue
+        for options in triggers(s, patterns):
+            t = options[0]
+            if t.inverse and money_after(s, t, 12):
+                before = next((e for e in reversed(s.ents) if e.end <= t.start and e.type == "Organization"), None)
+                if before is not None and not complement(s, before):
+                    return before.key
+    first = opener(s)
+    if s.money and s.has(s.lex.round) and not s.has(s.lex.lead_verbs) and first is not None:
+        return first.key if first.type == "Organization" else None
+    return None
+
+
+# ---------------------------------------------------------------- the article
+
+
+def sentence_patterns(s: Sentence, target: str | None) -> Iterator[Found]:
+    """Every pattern over one sentence."""
+    if not s.ents:
+        return
+    budget = MAX_PAIRS_PER_SENTENCE
+    for spec, patterns in s.lex.relations:
+        for options in triggers(s, patterns):
+            for t in options:  # "aporte de US$ 1 bi na X" is not "aporte da X": the next reading
+                found = trigger(s, spec, t)[:budget]
+                if found:
+                    budget -= len(found)
+                    yield from found
+                    break
+    yield from compounds(s)
+    yield from possessives(s)
+    yield from appositions(s)
+    yield from nationality(s)
+    yield from rounds(s, raiser(s) or target)
+
+
+def found(
+    doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str
+) -> Iterator[tuple[int, Found]]:
+    """Every pattern's facts over the sentences of `doc`, with the sentence number, typed and directed by
+    the ontology."""
+    lex = lexicon(ontology.version, lang, ontology)
+    words = folded_words(doc)
+    by_char = {t.idx: t.i for t in doc}
+    ends = {t.idx + len(t.text): t.i + 1 for t in doc}
+    ents: dict[int, list[Ent]] = {}
+    for m in mentions:
+        if m.start in by_char and m.end in ends:
+            ents.setdefault(m.sentence, []).append(
+                Ent(by_char[m.start], ends[m.end], m.label, m.key, m.source == "demonym")
+            )
+    money = money_spans(doc.text, lang)
+    topic = article_topic(mentions)
+    project = article_topic(mentions, "Project")
+    previous: str | None = None
+    target: str | None = None  # the company the article's funding round is for
+    makers: dict[str, str] = {}
+    model: str | None = None
+    model_seen = -10
+    for number, sent in enumerate(doc.sents):
+        start_char, end_char = sent.start_char, sent.end_char
+        here = [m for m in money if start_char <= m.start and m.end <= end_char]
+        s = Sentence(doc, sent.start, sent.end, words, list(ents.get(number, [])), lex, here,
+                     referent=previous or topic,
+                     project=project, model=model if number - model_seen <= 2 else None, topic=topic)
+        out = list(sentence_patterns(s, target))
+        makers.update({f.subject.key: f.object.key for f in out if f.relation == "developedBy"})
+        for f in out:
+            f = lifted(f, makers)
+            if f is None or f.subject.key == f.object.key:
+                continue
+            spec = ontology.relations[f.relation]
+            if f.subject.type not in spec.domain or f.object.type not in spec.range:
+                continue
+            if f.relation == "investsIn" and target is None and f.object.type == "Organization" and not f.object.stand_in:
+                target = f.object.key  # the article's headline deal
+            yield number, f
+        target = target or raiser(s)
+        previous = subject(s) or previous
+        models = [e for e in s.ents if e.type == "AIModel"]
+        if models:
+            model, model_seen = models[-1].key, number
+
+
+def lifted(f: Found, makers: dict[str, str]) -> Found | None:
+    """ "Qwen rivals DeepSeek": a rivalry between a model and a company is one between companies, when
+    the article says who made the model."""
+    if f.relation != "competesWith" or f.subject.type == f.object.type:
+        return f
+    a, b = f.subject, f.object
+    if a.type in THINGS and b.type == "Organization" and a.key in makers:
+        return replace(f, subject=replace(a, type="Organization", key=makers[a.key]))
+    if b.type in THINGS and a.type == "Organization" and b.key in makers:
+        return replace(f, object=replace(b, type="Organization", key=makers[b.key]))
+    return None
+
+
+def facts(
+    doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str, article_id: str, date: str = ""
+) -> list[Fact]:
+    """The facts the patterns read from the sentences of `doc` between the linked `mentions`."""
+    return [f for f, _ in facts_with_patterns(doc, mentions, ontology, lang, article_id, date)]
+
+
+def facts_with_patterns(
+    doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str, article_id: str, date: str = ""
+) -> list[tuple[Fact, tuple[str, ...]]]:
+    """The patterns' facts, one per relation, pair and sentence, each with the patterns that state it."""
+    sentences = list(doc.sents)
+    best: dict[tuple, tuple[Fact, set[str]]] = {}
+    for number, f in found(doc, mentions, ontology, lang):
+        sent = sentences[number]
+        a, b = f.subject.key, f.object.key
+        if ontology.relations[f.relation].symmetric and b < a:
+            a, b = b, a
+        text = sent.text
+        lead = len(text) - len(text.lstrip())
+        key = (a, f.relation, b, sent.start_char + lead)
+        old = best.get(key)
+        names = (old[1] if old else set()) | {f.pattern}
+        if old is not None and old[0].confidence >= f.confidence and (old[0].amount is not None or f.amount is None):
+            best[key] = (old[0], names)
+            continue
+        fact = Fact(
+            subject=a,
+            predicate=f.relation,
+            object=b,
+            article=article_id,
+            evidence=text.strip(),
+            start=sent.start_char + lead,
+            end=sent.start_char + len(text.rstrip()),
+            confidence=f.confidence,
+            amount=f.amount.amount if f.amount else None,
+            currency=f.amount.currency if f.amount else "",
+            date=date,
+        )
+        best[key] = (fact, names)
+    out = [(fact, tuple(sorted(names))) for fact, names in best.values()]
+    return sorted(out, key=lambda x: (x[0].start, x[0].predicate, x[0].subject, x[0].object))
