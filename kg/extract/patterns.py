@@ -149,6 +149,7 @@ class Sentence:
     project: str | None = None
     model: str | None = None
     topic: str | None = None
+    target: str | None = None  # the company the article's funding round is for
     inside: set[int] = field(default_factory=set)
     groups: dict[int, list[Ent]] = field(default_factory=dict)
     stand_ins: list[Ent] = field(default_factory=list)
@@ -446,30 +447,44 @@ def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], ri
 
 def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], right: list[Ent]):
     """ "X invests in Y" (subject left, object right); "Y, backed by X" (inverse: the other way round);
-    "o investimento da X na Y" (both after the word, told apart by their prepositions)."""
+    "o investimento da X na Y" (both after the word, told apart by their prepositions); and an investor
+    with no object in a sentence about a round or an amount: the article's funding target ("X and Y
+    joined the funding round")."""
     if spec.name == "investsIn" and s.lex.needs_amount.at(s.words, t.start) and not money_after(s, t, 40):
         return []  # "receberá chips da Nvidia" is no investment, "recebeu US$ 2 bi da Nvidia" is
     inverse = t.inverse or possessed(s, t)
-    if not inverse and any(s.w(i) in AGENT for i in range(t.end, t.end + 2)):
-        inverse = True  # "financed in part by X": a passive
+    if not inverse and any(s.w(i) in AGENT for i in range(t.end, t.end + 3)) and not any(
+        k in s.inside for k in range(t.end, t.end + 3)
+    ):
+        inverse = True  # "financed in part by X", "the investment was led by X": a passive
     left = [e for e in left if not complement(s, e) or relative_subject(s, e, t.start)]
     if inverse:
-        right = [e for e in right if e.start - t.end <= 2 or marker_before(s, e, SUBJECT_MARKERS | {"including"})]
+        right = [e for e in right if e.start - t.end <= 3 or marker_before(s, e, SUBJECT_MARKERS | {"including"})]
         objects, subjects = left, right
     else:
-        right = [e for e in right if marker_before(s, e, OBJECT_MARKERS) or e.start - t.end <= 2 or e.type == "Project"]
+        right = [e for e in right if object_marked(s, e) or e.start - t.end <= 2]
         subjects, objects = left, right
     subj = next((e for e in subjects if e.type in spec.domain), None)
     obj = next((e for e in objects if e.type in spec.range), None)
     if subj is None and not inverse:
         subj = next((a for a in reversed(s.stand_ins) if a.end <= t.start and a.type in spec.domain), None)
     if obj is None and not inverse:
-        obj = next((a for a in s.stand_ins if a.start >= t.end and a.type in spec.range and marker_before(s, a, OBJECT_MARKERS)), None)
+        obj = next((a for a in s.stand_ins if a.start >= t.end and a.type in spec.range and object_marked(s, a)), None)
     if subj is None or obj is None:
-        both = both_after(s, spec, right if not inverse else right)
-        if both is None:
+        both = both_after(s, spec, right)
+        if both is not None:
+            subj, obj = both
+        elif (
+            subj is not None
+            and obj is None
+            and s.target is not None
+            and subj.type == "Organization"
+            and s.target not in {m.key for m in s.group(subj)}
+            and (s.has(s.lex.round) or money_after(s, t, 40))
+        ):
+            obj = Ent(t.start, t.end, "Organization", s.target, stand_in=True)
+        else:
             return []
-        subj, obj = both
     investors = s.group(subj)
     if inverse:  # "1 billion yuan from X and 500 million yuan from Y": each amount names its investor
         investors = investors + [
@@ -477,6 +492,22 @@ def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent],
         ]
     investors = investors + [o for o in owners(s, subj) if o.key != obj.key]  # "SoftBank's Vision Fund"
     return [(a, b) for a in investors for b in s.group(obj) if a.key != b.key]
+
+
+def object_marked(s: Sentence, e: Ent) -> bool:
+    """An object preposition opens the noun phrase holding the name: "in OpenAI", "in the French startup
+    Mistral", "in the UAE's top AI firm, G42", "em startups de inteligência artificial"."""
+    i = e.start - 1
+    if s.w(i) == "," and s.lex.any_cue_word.at(s.words, i - 1):
+        i -= 1  # an apposition: "firm, G42"
+    for _ in range(7):
+        if i < s.start or s.words[i] in (",", ";") or (i in s.inside and not describes(s, i) and s.w(i + 1) != "'s"
+                                                      and not any(x.end == i + 1 and s.w(x.end) == "'s" for x in s.ents)):
+            return False
+        if s.words[i] in OBJECT_MARKERS:
+            return True
+        i -= 1
+    return False
 
 
 def both_after(s: Sentence, spec: RelationSpec, right: list[Ent]) -> tuple[Ent, Ent] | None:
@@ -511,9 +542,8 @@ def owners(s: Sentence, e: Ent) -> list[Ent]:
     for o in s.ents:
         if o.type != "Organization" or o is e:
             continue
-        if (o.start == e.end + 1 and s.words[e.end] in ("do", "da", "of")) or (
-            o.end == e.start - 1 and s.words[o.end] == "'s"
-        ):
+        a, b = (e, o) if e.start < o.start else (o, e)
+        if b.start == a.end + 1 and s.words[a.end] in ("do", "da", "of", "'s"):
             out.append(o)
     return out
 
@@ -626,8 +656,8 @@ def noun_owner(s: Sentence, a: int, reach: int) -> tuple[Ent, int] | None:
 
 
 def appositions(s: Sentence) -> Iterator[Found]:
-    """A name, a comma and a noun phrase owned by an organisation: "Copilot, Microsoft's AI assistant"
-    (a thing's maker), "Microsoft, OpenAI's largest backer" (an investor); and "tem a X e a Y como
+    """A thing's name, a comma and a noun phrase of its type owned by an organisation: "Copilot,
+    Microsoft's AI assistant", "o CloudMatrix 384, sistema da Huawei"; and "tem a X e a Y como
     acionistas" / "counts X and Y as investors"."""
     for e in s.ents:
         if s.w(e.end) != "," or e.type not in THINGS + ("Organization",):
@@ -639,9 +669,6 @@ def appositions(s: Sentence) -> Iterator[Found]:
         phrase = range(noun, min(s.end, noun + 4))
         if e.type in THINGS and org.type == "Organization" and any(type_noun(s, k, e.type) for k in phrase):
             yield Found(e, "developedBy", org, "apposition", 0.7)
-        elif e.type == "Organization" and any(s.lex.investor_nouns.at(s.words, k) for k in phrase):
-            for m in s.group(e) if s.group(e)[-1] is e else [e]:
-                yield Found(m, "investsIn", org, "apposition", 0.65)
     for i in range(s.start + 1, s.end):
         if s.words[i] in AS and s.lex.investor_nouns.at(s.words, i + 1):
             listed = next((e for e in reversed(s.ents) if e.end <= i and i - e.end <= 1), None)
@@ -654,6 +681,50 @@ def appositions(s: Sentence) -> Iterator[Found]:
             if owner is not None and not negated(s, i):
                 for m in members:
                     yield Found(m, "investsIn", owner, "apposition", 0.65)
+
+
+def investor_nouns(s: Sentence) -> Iterator[Found]:
+    """An investor noun owned by a company, and an organisation beside it: "Microsoft, OpenAI's largest
+    backer", "Microsoft, which is OpenAI's biggest investor", "X é acionista da Arm", "seu maior
+    investidor, a Y"."""
+    for i in range(s.start, s.end):
+        if i in s.inside or not s.lex.investor_nouns.at(s.words, i) or negated(s, i):
+            continue
+        owner = noun_possessor(s, i)
+        if owner is None:
+            continue
+        before = [e for e in s.ents if e.end <= min(i, owner.start) and e.type in ("Organization", "Person")]
+        after = [e for e in s.ents if e.start > i and e.type in ("Organization", "Person")]
+        investor = None
+        if before:
+            gap = s.words[before[-1].end : min(i, owner.start)]
+            if len(gap) <= 8 and ";" not in gap and gap[:1] and (gap[0] == "," or gap[0] in COPULAS):
+                investor = before[-1]
+        if investor is None and after and after[0].start - i <= 6:
+            gap = s.words[max(i + 1, owner.end) : after[0].start]
+            if "," in gap[:1] or all(w in DETERMINERS or w == "," for w in gap):
+                investor = after[0]
+        if investor is not None and investor.key != owner.key:
+            yield Found(investor, "investsIn", owner, "investor", 0.65)
+
+
+def noun_possessor(s: Sentence, i: int) -> Ent | None:
+    """Whose the noun at `i` is: "OpenAI's largest backer", "seu maior acionista" (the organisation
+    before the pronoun), "acionista da Arm", "investor in Mistral"."""
+    for k in range(i - 1, max(s.start, i - 4) - 1, -1):
+        if s.words[k] == "'s":
+            return next((e for e in s.ents if e.end == k and e.type in ("Organization", "Project")), None)
+        if s.lex.possessive.at(s.words, k):
+            return next((e for e in reversed(s.ents) if e.end <= k and e.type == "Organization"
+                         and not complement(s, e)), None)
+        if s.words[k] in s.lex.stop and s.words[k] not in DETERMINERS:
+            break
+    k = i + 1
+    while k < s.end and s.words[k] in DETERMINERS | SUBJECT_MARKERS | OBJECT_MARKERS and k - i <= 3:
+        k += 1
+    if k > i + 1 and s.words[i + 1] in SUBJECT_MARKERS | OBJECT_MARKERS:
+        return next((e for e in s.ents if e.start == k and e.type in ("Organization", "Project")), None)
+    return None
 
 
 # ---------------------------------------------------------------- pattern: nationality
@@ -817,7 +888,7 @@ def raiser(s: Sentence) -> str | None:
 # ---------------------------------------------------------------- the article
 
 
-def sentence_patterns(s: Sentence, target: str | None) -> Iterator[Found]:
+def sentence_patterns(s: Sentence) -> Iterator[Found]:
     """Every pattern over one sentence."""
     if not s.ents:
         return
@@ -834,7 +905,8 @@ def sentence_patterns(s: Sentence, target: str | None) -> Iterator[Found]:
     yield from possessives(s)
     yield from appositions(s)
     yield from nationality(s)
-    yield from rounds(s, raiser(s) or target)
+    yield from investor_nouns(s)
+    yield from rounds(s, s.target)
 
 
 def found(
@@ -864,9 +936,10 @@ def found(
         start_char, end_char = sent.start_char, sent.end_char
         here = [m for m in money if start_char <= m.start and m.end <= end_char]
         s = Sentence(doc, sent.start, sent.end, words, list(ents.get(number, [])), lex, here,
-                     referent=previous or topic,
-                     project=project, model=model if number - model_seen <= 2 else None, topic=topic)
-        out = list(sentence_patterns(s, target))
+                     referent=previous or topic, project=project,
+                     model=model if number - model_seen <= 2 else None, topic=topic, target=target)
+        s.target = raiser(s) or target
+        out = list(sentence_patterns(s))
         makers.update({f.subject.key: f.object.key for f in out if f.relation == "developedBy"})
         for f in out:
             f = lifted(f, makers)
@@ -921,9 +994,12 @@ def facts_with_patterns(
         key = (a, f.relation, b, sent.start_char + lead)
         old = best.get(key)
         names = (old[1] if old else set()) | {f.pattern}
-        if old is not None and old[0].confidence >= f.confidence and (old[0].amount is not None or f.amount is None):
-            best[key] = (old[0], names)
-            continue
+        amount = f.amount
+        if old is not None:  # one fact of several patterns: the best confidence, and an amount if any gave one
+            amount = amount if old[0].amount is None or (amount is not None and f.confidence > old[0].confidence) else None
+            if amount is None and old[0].amount is not None:
+                best[key] = (replace(old[0], confidence=max(old[0].confidence, f.confidence)), names)
+                continue
         fact = Fact(
             subject=a,
             predicate=f.relation,
@@ -932,9 +1008,9 @@ def facts_with_patterns(
             evidence=text.strip(),
             start=sent.start_char + lead,
             end=sent.start_char + len(text.rstrip()),
-            confidence=f.confidence,
-            amount=f.amount.amount if f.amount else None,
-            currency=f.amount.currency if f.amount else "",
+            confidence=max(f.confidence, old[0].confidence) if old else f.confidence,
+            amount=amount.amount if amount else None,
+            currency=amount.currency if amount else "",
             date=date,
         )
         best[key] = (fact, names)
