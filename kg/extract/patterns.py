@@ -48,6 +48,7 @@ EACH = {"each", "cada", "apiece"}
 FORMER = {"former", "ex", "antigo", "antiga", "previously"}
 RELATIVES = {"que", "which", "who", "that"}
 RELATIONAL = {"against", "contra", "with", "com", "over", "than", "versus", "vs"}
+THING_MARKERS = {"on", "using", "with", "com", "em", "usando", "in"}
 OWNER_OF = {"da", "do", "de", "of", "from"}
 MODEL_PRONOUNS = {"it", "ele"}
 MODEL_NOUNS = {"model", "modelo"}
@@ -210,7 +211,7 @@ def joined(s: Sentence, a: int, b: int) -> bool:
         if n:
             listed = listed or s.words[i] not in DETERMINERS
             i += n
-        elif listed and s.words[i] in SUBJECT_MARKERS | OBJECT_MARKERS:
+        elif listed and s.words[i] in SUBJECT_MARKERS | OBJECT_MARKERS | WITH:
             i += 1
         else:
             return False
@@ -252,9 +253,14 @@ def modifier(s: Sentence, e: Ent) -> bool:
 
 def opener(s: Sentence) -> Ent | None:
     """The entity a sentence opens with, past determiners and place adjectives: its likely subject."""
-    for e in s.ents:
-        if modifier(s, e):
-            continue
+    for k, e in enumerate(s.ents):
+        nxt = s.ents[k + 1] if k + 1 < len(s.ents) else None
+        if modifier(s, e) or (
+            nxt is not None
+            and 0 < nxt.start - e.end <= 3
+            and all(w.isalpha() and w not in s.lex.stop for w in s.words[e.end : nxt.start])
+        ):
+            continue  # "Tesla robotics rival Apptronik", "Google parent Alphabet": a description of the next
         lead = [i for i in range(s.start, e.start) if i not in s.inside and s.words[i] not in DETERMINERS]
         return None if [i for i in lead if s.words[i] not in ("-", "based", "-based")] else e
     return None
@@ -361,7 +367,18 @@ def sides(s: Sentence, spec: RelationSpec, t: Trigger) -> tuple[list[Ent], list[
     right = [e for e in right if not broken(s, t.end, e.start)]
     if t.tight or s.words[t.end - 1] in s.lex.stop:
         right = [e for e in right if close_gap(s, t.end, e.start)]
+    if left and not spec.symmetric and noun_between(s, left[0], t.start):
+        left = []  # "a Toyota investiu na empresa sediada em X": the noun, not the name before it
     return left, right
+
+
+def noun_between(s: Sentence, e: Ent, at: int) -> bool:
+    """A noun of the entity's type in the two words before position `at`, apart from the entity and
+    not its apposition ("Thrive Capital, the venture firm run by ...")."""
+    cues = s.lex.cues.get(e.type, PatternSet())
+    if s.w(e.end) == ",":
+        return False
+    return any(cues.at(s.words, i) for i in range(max(s.start, at - 2, e.end + 1), at))
 
 
 def trigger(s: Sentence, spec: RelationSpec, t: Trigger) -> list[Found]:
@@ -403,7 +420,7 @@ def symmetric_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent]
     if right and marker_before(s, right[0], BETWEEN):
         members = s.group(right[0])  # "a partnership between X and Y"
         return [(x, y) for i, x in enumerate(members) for y in members[i + 1 :] if x.key != y.key]
-    if not left and right and right[0].start - t.end <= 3:
+    if not left and right and (right[0].start - t.end <= 3 or marker_before(s, right[0], WITH) and right[0].start - t.end <= 6):
         actor = next((a for a in reversed(s.stand_ins) if a.end <= t.start and a.type == right[0].type), None)
         first = opener(s)
         if actor is None and first is not None and first.end <= t.start and first.type == right[0].type:
@@ -420,10 +437,14 @@ def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], ri
     def role(e: Ent) -> bool:
         return e.type in spec.domain
 
-    if not left and spec.name in ("leads", "developedBy"):
-        left = [a for a in reversed(s.stand_ins) if a.end <= t.start and t.start - a.end <= 3 and a.type in spec.range]
+    if not left:
+        left = [a for a in reversed(s.stand_ins) if a.end <= t.start and t.start - a.end <= 3 and a.type in spec.range | spec.domain]
     if spec.name == "trainedOn" and not left:
         left = [a for a in s.stand_ins if a.type == "AIModel" and a.end <= t.start]
+    if spec.name == "locatedIn" and s.words[t.start] in ("based", "-based") and left and left[0].type == "Place":
+        # "Paris-based Mistral AI": the organisation follows, described at most
+        right = [e for e in right[:1] if e.start - t.end <= 3 and org_noun_phrase(s, t.end, e.start)]
+    left = antecedent_first(s, left, t)
     pair = None
     if left:
         first = left[0]
@@ -435,14 +456,28 @@ def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], ri
     if pair is None and len(right) >= 2:
         first = right[0]
         partner = next((e for e in right[1:] if role(e) != role(first)), None)
-        if partner is not None and first.start - t.end <= 3 and "," in s.words[first.end : partner.start]:
-            pair = (first, partner)
+        if (
+            partner is not None
+            and first.start - t.end <= 5
+            and ("," in s.words[first.end : partner.start] or (spec.name == "trainedOn" and marker_before(s, partner, THING_MARKERS)))
+        ):
+            pair = (first, partner)  # "CEO da Nvidia, Jensen Huang", "to train Claude on Trainium chips"
     if pair is None:
         return []
     a, b = pair if role(pair[0]) else (pair[1], pair[0])
     if t.tight and spec.name == "locatedIn":
         return [(a, b)]
     return spread(s, a, b)
+
+
+def antecedent_first(s: Sentence, left: list[Ent], t: Trigger) -> list[Ent]:
+    """ "o R1, que supera o o1 e foi treinado com chips H800": a word inside a relative clause belongs to
+    the clause's antecedent, not to a nearer name inside the clause."""
+    for e in left[1:]:
+        if left and e.type == left[0].type and s.words[e.end : e.end + 2] in ([",", "que"], [",", "which"]):
+            if not any(w in (",", ";") for w in s.words[e.end + 2 : t.start]):
+                return [e] + [x for x in left if x is not e]
+    return left
 
 
 def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], right: list[Ent]):
@@ -452,12 +487,8 @@ def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent],
     joined the funding round")."""
     if spec.name == "investsIn" and s.lex.needs_amount.at(s.words, t.start) and not money_after(s, t, 40):
         return []  # "receberá chips da Nvidia" is no investment, "recebeu US$ 2 bi da Nvidia" is
-    inverse = t.inverse or possessed(s, t)
-    if not inverse and any(s.w(i) in AGENT for i in range(t.end, t.end + 3)) and not any(
-        k in s.inside for k in range(t.end, t.end + 3)
-    ):
-        inverse = True  # "financed in part by X", "the investment was led by X": a passive
-    left = [e for e in left if not complement(s, e) or relative_subject(s, e, t.start)]
+    inverse = t.inverse or possessed(s, t) or agent_follows(s, t.end) or bool(right and marker_before(s, right[0], AGENT | {"from"}))
+    left = [e for e in left if (not complement(s, e) or relative_subject(s, e, t.start)) and not apposed(s, e, t.start)]
     if inverse:
         right = [e for e in right if e.start - t.end <= 3 or marker_before(s, e, SUBJECT_MARKERS | {"including"})]
         objects, subjects = left, right
@@ -508,6 +539,25 @@ def object_marked(s: Sentence, e: Ent) -> bool:
             return True
         i -= 1
     return False
+
+
+def agent_follows(s: Sentence, at: int) -> bool:
+    """ "financed in part by X", "the investment was led by X": a passive, its agent after the word."""
+    for i in range(at, min(s.end, at + 3)):
+        if i in s.inside:
+            return False
+        if s.words[i] in AGENT:
+            return True
+    return False
+
+
+def apposed(s: Sentence, e: Ent, before: int) -> bool:
+    """ "Cohere, a company that competes with OpenAI, said it raised": a name inside an apposition
+    between commas that follows another name is not the actor of the words after it."""
+    opening = next((i for i in range(e.start - 1, max(s.start, e.start - 12) - 1, -1) if s.words[i] == ","), None)
+    if opening is None or not any(x.end == opening for x in s.ents):
+        return False
+    return any(s.words[i] == "," for i in range(e.end, before))
 
 
 def both_after(s: Sentence, spec: RelationSpec, right: list[Ent]) -> tuple[Ent, Ent] | None:
@@ -735,6 +785,8 @@ def org_noun_phrase(s: Sentence, a: int, b: int, prepositions: bool = False) -> 
     nouns and at most two other words, ending with an organisation noun when there are other words
     ("Chinese AI start-up DeepSeek", "a chinesa DeepSeek", "Dutch chip-equipment maker ASML")."""
     others, ends_with_noun = 0, False
+    if prepositions and s.w(a) in SUBJECT_MARKERS:
+        return b - a <= 5 and not any(w in (",", ";") for w in s.words[a:b])  # "a gigante chinesa de tecnologia X"
     i = a
     while i < b:
         n = s.lex.cues["Organization"].at(s.words, i)
@@ -753,8 +805,9 @@ def org_noun_phrase(s: Sentence, a: int, b: int, prepositions: bool = False) -> 
 
 def nationality(s: Sentence) -> Iterator[Found]:
     """A place describing an organisation: "a chinesa DeepSeek", "the French AI startup Mistral",
-    "a fabricante holandesa de chips ASML", "DeepSeek is a Chinese start-up", "G42, de Abu Dhabi,", and
-    a described noun standing for the organisation the text is about ("a startup francesa")."""
+    "a fabricante holandesa de chips ASML", "fabricantes europeus como X e Y", "DeepSeek is a Chinese
+    start-up", "G42, de Abu Dhabi,", "Mistral AI, startup de Paris", and a described noun standing for an
+    organisation ("the Beijing start-up said", "X, an Abu Dhabi-based firm")."""
     ents = [e for e in s.ents if e.type != "Sector"]
     for k, place in enumerate(ents):
         if place.type != "Place":
@@ -762,27 +815,35 @@ def nationality(s: Sentence) -> Iterator[Found]:
         nxt = ents[k + 1] if k + 1 < len(ents) else None
         before = ents[k - 1] if k else None
         noun_first = bool(s.lex.org_nouns.at(s.words, place.start - 1))  # "a fabricante holandesa ... ASML"
-        if (
-            nxt is not None
-            and nxt.type in ("Organization", "Project")
-            and nxt.start - place.end <= (7 if noun_first else 5)
-            and (place.demonym or nxt.start > place.end)
-            and org_noun_phrase(s, place.end, nxt.start, prepositions=noun_first)
-        ):
-            last = s.doc[nxt.start - 1].text if nxt.start > place.end else s.doc[place.end - 1].text
-            members = s.group(nxt) if plural(last) else [nxt]
-            for m in members:
-                yield Found(m, "locatedIn", place, "nationality", 0.85)
-            continue
+        if nxt is not None and nxt.type in ("Organization", "Project"):
+            a, b = place.end, nxt.start
+            if b - a >= 1 and s.words[b - 1] in ("como", "like", "including", "incluindo") or s.words[b - 2 : b] == ["such", "as"]:
+                b -= 2 if s.words[b - 1] == "as" else 1  # "fabricantes europeus como X, Y e Z", "US giants such as X"
+                listed = plural(s.doc[b - 1].text if b > a else s.doc[place.start - 1].text)
+            else:
+                listed = False
+            if (
+                b - a <= (7 if noun_first else 5)
+                and (place.demonym or any(s.lex.cues["Organization"].at(s.words, i) for i in range(a, b)))
+                and org_noun_phrase(s, a, b, prepositions=noun_first)
+            ):
+                last = s.doc[b - 1].text if b > a else s.doc[place.end - 1].text
+                members = s.group(nxt) if listed or plural(last) else [nxt]
+                for m in members:
+                    yield Found(m, "locatedIn", place, "nationality", 0.85)
+                continue
         if before is not None and before.type in ("Organization", "Project"):
             gap = s.words[before.end : place.start]
+            closed = s.w(place.end) in ("", ",", ".", ";", ")", "(")
             if place.demonym and 1 <= len(gap) <= 3 and any(w in COPULAS or w == "," for w in gap) and all(
                 w in s.lex.stop or w == "," for w in gap
             ):
                 yield Found(before, "locatedIn", place, "nationality", 0.75)  # "DeepSeek is a Chinese start-up"
                 continue
-            if gap in ([",", "de"], [",", "from"], [",", "em"], [",", "in"]) and s.w(place.end) in ("", ",", ".", ";", ")"):
-                yield Found(before, "locatedIn", place, "nationality", 0.6)  # "A G42, de Abu Dhabi, ..."
+            if gap[:1] == [","] and gap[-1:] and gap[-1] in ("de", "da", "do", "dos", "das", "from", "em", "in", "of") and closed and (
+                len(gap) == 2 or (len(gap) <= 5 and any(s.lex.org_nouns.at(s.words, i) for i in range(before.end, place.start)))
+            ):
+                yield Found(before, "locatedIn", place, "nationality", 0.65)  # "G42, de Abu Dhabi,", "X, startup de Paris"
                 continue
         noun = described_noun(s, place)
         if noun is not None:
@@ -790,20 +851,30 @@ def nationality(s: Sentence) -> Iterator[Found]:
 
 
 def described_noun(s: Sentence, place: Ent) -> Ent | None:
-    """An organisation noun a place describes, with no name after it: "the Beijing start-up", "a startup
-    francesa", "the Hangzhou-based group" — the organisation the sentence or the text is about."""
-    if s.referent is None:
-        return None
+    """An organisation noun a place describes, with no name after it ("the Beijing start-up", "a startup
+    francesa", "the Hangzhou-based group", "a empresa de Cupertino"): the organisation it stands in
+    apposition to, or the one the text is about where the phrase opens the sentence."""
     after = place.end
     while after < s.end and s.words[after] in ("-", "based", "-based"):
         after += 1
-    if after - place.end <= 2 and s.lex.org_nouns.at(s.words, after) and after + 1 not in s.inside:
-        if s.w(place.start - 1) in ("the", "a", "o") or after > place.end:
-            return Ent(after, after + 1, "Organization", s.referent, stand_in=True)
-    noun = place.start - 1
-    if place.demonym and s.lex.org_nouns.at(s.words, noun) and s.w(noun - 1) in ("the", "a", "o"):
-        if place.end not in s.inside:
-            return Ent(noun, noun + 1, "Organization", s.referent, stand_in=True)
+    noun = None
+    if after - place.end <= 2 and s.lex.org_nouns.at(s.words, after):
+        if s.w(place.start - 1) in ("the", "a", "an", "o") or after > place.end:
+            noun = after  # "the Beijing start-up", "the Hangzhou-based group"
+    elif place.demonym and s.lex.org_nouns.at(s.words, place.start - 1):
+        noun = place.start - 1  # "a startup francesa"
+    elif s.w(place.start - 1) in ("de", "from") and s.lex.org_nouns.at(s.words, place.start - 2):
+        noun = place.start - 2  # "a empresa de Cupertino"
+    if noun is None or any(e.type == "Organization" and 0 <= e.start - max(noun, place.end) <= 4 for e in s.ents):
+        return None  # a name follows: read as a nationality of that name
+    start = min(noun, place.start)
+    while start > s.start and (s.words[start - 1] in DETERMINERS or (start - 1) in s.inside or s.words[start - 1] == "-"):
+        start -= 1
+    if s.w(start - 1) == ",":
+        named = next((e for e in s.ents if e.end == start - 1 and e.type in ("Organization", "Project")), None)
+        return Ent(noun, noun + 1, named.type, named.key, stand_in=True) if named else None
+    if start <= s.start + 1 and s.referent is not None:
+        return Ent(noun, noun + 1, "Organization", s.referent, stand_in=True)
     return None
 
 
