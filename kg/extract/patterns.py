@@ -499,6 +499,8 @@ def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent],
     obj = next((e for e in objects if e.type in spec.range), None)
     if subj is None and not inverse:
         subj = next((a for a in reversed(s.stand_ins) if a.end <= t.start and a.type in spec.domain), None)
+    if obj is None and inverse:  # "the company closed a round led by X"
+        obj = next((a for a in reversed(s.stand_ins) if a.end <= t.start and a.type in spec.range), None)
     if obj is None and not inverse:
         obj = next((a for a in s.stand_ins if a.start >= t.end and a.type in spec.range and object_marked(s, a)), None)
     if subj is None or obj is None:
@@ -555,7 +557,7 @@ def apposed(s: Sentence, e: Ent, before: int) -> bool:
     """ "Cohere, a company that competes with OpenAI, said it raised": a name inside an apposition
     between commas that follows another name is not the actor of the words after it."""
     opening = next((i for i in range(e.start - 1, max(s.start, e.start - 12) - 1, -1) if s.words[i] == ","), None)
-    if opening is None or not any(x.end == opening for x in s.ents):
+    if opening is None or not any(x.end == opening for x in s.ents) or s.w(opening + 1) not in DETERMINERS | RELATIVES:
         return False
     return any(s.words[i] == "," for i in range(e.end, before))
 
@@ -947,8 +949,11 @@ def raiser(s: Sentence) -> str | None:
         for options in triggers(s, patterns):
             t = options[0]
             if t.inverse and money_after(s, t, 12):
-                before = next((e for e in reversed(s.ents) if e.end <= t.start and e.type == "Organization"), None)
-                if before is not None and not complement(s, before):
+                before = next(
+                    (e for e in reversed(s.ents) if e.end <= t.start and e.type == "Organization" and not complement(s, e)),
+                    None,
+                )  # "X, backed by Y, has raised $100m": X
+                if before is not None:
                     return before.key
     first = opener(s)
     if s.money and s.has(s.lex.round) and not s.has(s.lex.lead_verbs) and first is not None:
