@@ -24,6 +24,7 @@ and which organisation made a model (a model's rivalry with a company is its mak
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -105,6 +106,10 @@ class Lexicon:
                     tight = all(w in self.stop or w.startswith("'") or not w.isalpha() for w, _ in pattern)
                     patterns.append((pattern, (inverse, tight)))
             self.relations.append((spec, PatternSet(patterns)))
+        # every relation's words in one index, so that a sentence is scanned once
+        self.triggers = PatternSet(
+            (p, (spec.name, inverse, tight)) for spec, ps in self.relations for p, (inverse, tight) in entries(ps)
+        )
 
         def words_of(kind: str) -> PatternSet:
             return PatternSet.of(ontology.lexicon_for(kind, lang))
@@ -125,6 +130,12 @@ class Lexicon:
         }
         self.any_cue_word = PatternSet.of(p for ps in ontology.cues.values() for p in ps.get(lang, []) if one_word(p))
         self.org_nouns = self.cue_words["Organization"]
+
+
+def entries(patterns: PatternSet) -> list[tuple]:
+    """The (pattern, payload) items of a pattern set, in the order they were given."""
+    items = [e for bucket in (patterns.exact, patterns.prefixed) for group in bucket.values() for e in group]
+    return [(pattern, payload) for _, pattern, payload in sorted(items + patterns.short, key=lambda e: e[0])]
 
 
 @lru_cache(maxsize=16)
@@ -154,6 +165,8 @@ class Sentence:
     inside: set[int] = field(default_factory=set)
     groups: dict[int, list[Ent]] = field(default_factory=dict)
     stand_ins: list[Ent] = field(default_factory=list)
+    found_triggers: dict[str, list[list[Trigger]]] | None = None
+    positions: dict[int, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.ents.sort(key=lambda e: e.start)
@@ -165,10 +178,20 @@ class Sentence:
     def w(self, i: int) -> str:
         return self.words[i] if self.start <= i < self.end else ""
 
+    def where(self, patterns: PatternSet) -> list[int]:
+        """The positions where one of `patterns` starts, found in one pass and kept."""
+        found = self.positions.get(id(patterns))
+        if found is None:
+            found = self.positions[id(patterns)] = [i for i in range(self.start, self.end) if patterns.at(self.words, i)]
+        return found
+
     def has(self, patterns: PatternSet, lo: int | None = None, hi: int | None = None) -> bool:
+        """One of `patterns` starts between positions lo and hi (the whole sentence by default)."""
+        found = self.where(patterns)
         lo = self.start if lo is None else max(self.start, lo)
         hi = self.end if hi is None else min(self.end, hi)
-        return any(patterns.at(self.words, i) for i in range(lo, hi))
+        k = bisect.bisect_left(found, lo)
+        return k < len(found) and found[k] < hi
 
     def group(self, e: Ent) -> list[Ent]:
         return self.groups.get(e.start, [e]) if not e.stand_in else [e]
@@ -342,18 +365,23 @@ def spread(s: Sentence, a: Ent, b: Ent) -> list[tuple[Ent, Ent]]:
 # ---------------------------------------------------------------- pattern: a relation word between entities
 
 
-def triggers(s: Sentence, patterns: PatternSet) -> Iterator[list[Trigger]]:
-    """At each position outside names, the trigger readings that match there, longest first."""
+def triggers(s: Sentence) -> dict[str, list[list[Trigger]]]:
+    """Per relation, at each position outside names, the readings of its words that match there,
+    longest first (one pass over the sentence for every relation, kept on the sentence)."""
+    if s.found_triggers is not None:
+        return s.found_triggers
+    out: dict[str, list[list[Trigger]]] = {}
     for i in range(s.start, s.end):
         if i in s.inside:
             continue
-        here = [
-            Trigger(i, i + len(p), inverse, tight)
-            for p, (inverse, tight) in patterns.matches(s.words, i)
-            if not any(k in s.inside for k in range(i, i + len(p)))
-        ]
-        if here:
-            yield here
+        here: dict[str, list[Trigger]] = {}
+        for p, (name, inverse, tight) in s.lex.triggers.matches(s.words, i):
+            if not any(k in s.inside for k in range(i, i + len(p))):
+                here.setdefault(name, []).append(Trigger(i, i + len(p), inverse, tight))
+        for name, options in here.items():
+            out.setdefault(name, []).append(options)
+    s.found_triggers = out
+    return out
 
 
 def sides(s: Sentence, spec: RelationSpec, t: Trigger) -> tuple[list[Ent], list[Ent]]:
@@ -658,8 +686,8 @@ def compounds(s: Sentence) -> Iterator[Found]:
 def possessives(s: Sentence) -> Iterator[Found]:
     """ "Meta has unveiled its Llama", "a DeepSeek ... seu modelo R1": the named thing after a possessive
     word, made by the nearest organisation before it that no preposition governs."""
-    for i in range(s.start, s.end):
-        if i in s.inside or not s.lex.possessive.at(s.words, i):
+    for i in s.where(s.lex.possessive):
+        if i in s.inside:
             continue
         made = next((e for e in s.ents if e.start > i and e.type != "Sector"), None)
         if made is None or made.type not in THINGS or broken(s, i, made.start):
@@ -739,8 +767,8 @@ def investor_nouns(s: Sentence) -> Iterator[Found]:
     """An investor noun owned by a company, and an organisation beside it: "Microsoft, OpenAI's largest
     backer", "Microsoft, which is OpenAI's biggest investor", "X é acionista da Arm", "seu maior
     investidor, a Y"."""
-    for i in range(s.start, s.end):
-        if i in s.inside or not s.lex.investor_nouns.at(s.words, i) or negated(s, i):
+    for i in s.where(s.lex.investor_nouns):
+        if i in s.inside or negated(s, i):
             continue
         owner = noun_possessor(s, i)
         if owner is None:
@@ -892,8 +920,8 @@ def plural(word: str) -> bool:
 def rounds(s: Sentence, target: str | None) -> Iterator[Found]:
     """Investors of a funding round: "a round led by X", "with participation from Y", "X and Y also took
     part" (in the round of `target`, the company raising), and "X led Y's round" / "X liderou a rodada da Y"."""
-    for i in range(s.start, s.end):
-        if i in s.inside or not s.lex.lead_verbs.at(s.words, i) or negated(s, i):
+    for i in s.where(s.lex.lead_verbs):
+        if i in s.inside or negated(s, i):
             continue
         investor = next((e for e in reversed(s.ents) if e.end <= i and i - e.end <= 2 and e.type == "Organization"), None)
         at = next((k for k in range(i + 1, min(s.end, i + 10)) if s.lex.round.at(s.words, k)), None)
@@ -943,10 +971,9 @@ def participation_before(s: Sentence, e: Ent) -> bool:
 def raiser(s: Sentence) -> str | None:
     """The organisation a sentence says raised money: the one before "raised $2bn" / "captou US$ 120
     milhões", or the opener of a sentence about a round with an amount ("X has closed a $2bn round")."""
-    for spec, patterns in s.lex.relations:
-        if spec.name != "investsIn":
-            continue
-        for options in triggers(s, patterns):
+    if not s.money or not s.ents:
+        return None
+    for options in triggers(s).get("investsIn", ()):
             t = options[0]
             if t.inverse and money_after(s, t, 12):
                 before = next(
@@ -969,8 +996,8 @@ def sentence_patterns(s: Sentence) -> Iterator[Found]:
     if not s.ents:
         return
     budget = MAX_PAIRS_PER_SENTENCE
-    for spec, patterns in s.lex.relations:
-        for options in triggers(s, patterns):
+    for spec, _ in s.lex.relations:
+        for options in triggers(s).get(spec.name, ()):
             for t in options:  # "aporte de US$ 1 bi na X" is not "aporte da X": the next reading
                 found = trigger(s, spec, t)[:budget]
                 if found:
@@ -986,20 +1013,17 @@ def sentence_patterns(s: Sentence) -> Iterator[Found]:
 
 
 def found(
-    doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str
+    doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str, sentences: Sequence | None = None
 ) -> Iterator[tuple[int, Found]]:
     """Every pattern's facts over the sentences of `doc`, with the sentence number, typed and directed by
     the ontology."""
     lex = lexicon(ontology.version, lang, ontology)
     words = folded_words(doc)
-    by_char = {t.idx: t.i for t in doc}
-    ends = {t.idx + len(t.text): t.i + 1 for t in doc}
     ents: dict[int, list[Ent]] = {}
     for m in mentions:
-        if m.start in by_char and m.end in ends:
-            ents.setdefault(m.sentence, []).append(
-                Ent(by_char[m.start], ends[m.end], m.label, m.key, m.source == "demonym")
-            )
+        span = doc.char_span(m.start, m.end)  # None unless the mention starts and ends on token edges
+        if span is not None:
+            ents.setdefault(m.sentence, []).append(Ent(span.start, span.end, m.label, m.key, m.source == "demonym"))
     money = money_spans(doc.text, lang)
     topic = article_topic(mentions)
     project = article_topic(mentions, "Project")
@@ -1008,13 +1032,14 @@ def found(
     makers: dict[str, str] = {}
     model: str | None = None
     model_seen = -10
-    for number, sent in enumerate(doc.sents):
+    for number, sent in enumerate(sentences if sentences is not None else doc.sents):
         start_char, end_char = sent.start_char, sent.end_char
         here = [m for m in money if start_char <= m.start and m.end <= end_char]
         s = Sentence(doc, sent.start, sent.end, words, list(ents.get(number, [])), lex, here,
                      referent=previous or topic, project=project,
                      model=model if number - model_seen <= 2 else None, topic=topic, target=target)
-        s.target = raiser(s) or target
+        raised = raiser(s)
+        s.target = raised or target
         out = list(sentence_patterns(s))
         makers.update({f.subject.key: f.object.key for f in out if f.relation == "developedBy"})
         for f in out:
@@ -1027,7 +1052,7 @@ def found(
             if f.relation == "investsIn" and target is None and f.object.type == "Organization" and not f.object.stand_in:
                 target = f.object.key  # the article's headline deal
             yield number, f
-        target = target or raiser(s)
+        target = target or raised
         previous = subject(s) or previous
         models = [e for e in s.ents if e.type == "AIModel"]
         if models:
@@ -1060,7 +1085,7 @@ def facts_with_patterns(
     """The patterns' facts, one per relation, pair and sentence, each with the patterns that state it."""
     sentences = list(doc.sents)
     best: dict[tuple, tuple[Fact, set[str]]] = {}
-    for number, f in found(doc, mentions, ontology, lang):
+    for number, f in found(doc, mentions, ontology, lang, sentences):
         sent = sentences[number]
         a, b = f.subject.key, f.object.key
         if ontology.relations[f.relation].symmetric and b < a:
