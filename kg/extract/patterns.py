@@ -441,9 +441,15 @@ def symmetric_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent]
         b = next((e for e in right if e.type == left[0].type and e.key != left[0].key), None)
         if b is not None:
             return spread(s, left[0], b)
+        if spec.name == "competesWith":  # a model against a company: its maker's rivalry, once the maker is known
+            b = next((e for e in right if "Organization" in {e.type, left[0].type} and {e.type, left[0].type} <= {"Organization", *THINGS}), None)
+            if b is not None and b.key != left[0].key:
+                return [(left[0], b)]
     if left:
         members = s.group(left[0])
-        if len(members) > 1 and t.start - members[-1].end <= 3:  # "X and Y compete"
+        if len(members) > 1 and t.start - members[-1].end <= 3 and not any(
+            w in ("and", "e", "or", "ou", "&") for w in s.words[members[-1].end : t.start]
+        ):  # "X and Y compete", not "X, Y and the partners"
             return [(x, y) for i, x in enumerate(members) for y in members[i + 1 :] if x.key != y.key]
     if right and marker_before(s, right[0], BETWEEN):
         members = s.group(right[0])  # "a partnership between X and Y"
@@ -472,7 +478,7 @@ def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], ri
     if spec.name == "locatedIn" and s.words[t.start] in ("based", "-based") and left and left[0].type == "Place":
         # "Paris-based Mistral AI": the organisation follows, described at most
         right = [e for e in right[:1] if e.start - t.end <= 3 and org_noun_phrase(s, t.end, e.start)]
-    left = antecedent_first(s, left, t)
+    left = antecedent_first(s, [e for e in left if not apposed(s, e, t.start)] or left, t)
     pair = None
     if left:
         first = left[0]
@@ -487,7 +493,7 @@ def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], ri
         if (
             partner is not None
             and first.start - t.end <= 5
-            and ("," in s.words[first.end : partner.start] or (spec.name == "trainedOn" and marker_before(s, partner, THING_MARKERS)))
+            and ("," in s.words[first.end : partner.start] or (spec.name == "trainedOn" and thing_marked(s, partner)))
         ):
             pair = (first, partner)  # "CEO da Nvidia, Jensen Huang", "to train Claude on Trainium chips"
     if pair is None:
@@ -496,6 +502,15 @@ def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], ri
     if t.tight and spec.name == "locatedIn":
         return [(a, b)]
     return spread(s, a, b)
+
+
+def thing_marked(s: Sentence, e: Ent) -> bool:
+    """ "on 16,000 H100 GPUs", "com chips H800", "using the Colossus supercomputer": what a model is
+    trained on is introduced by a preposition, past determiners, numbers and type nouns."""
+    i = e.start - 1
+    while i > s.start and (s.words[i] in DETERMINERS or s.doc[i].like_num or type_noun(s, i)):
+        i -= 1
+    return s.w(i) in THING_MARKERS
 
 
 def antecedent_first(s: Sentence, left: list[Ent], t: Trigger) -> list[Ent]:
@@ -750,7 +765,7 @@ def appositions(s: Sentence) -> Iterator[Found]:
         if e.type in THINGS and org.type == "Organization" and any(type_noun(s, k, e.type) for k in phrase):
             yield Found(e, "developedBy", org, "apposition", 0.7)
     for i in range(s.start + 1, s.end):
-        if s.words[i] in AS and s.lex.investor_nouns.at(s.words, i + 1):
+        if s.words[i] in AS and (s.lex.investor_nouns.at(s.words, i + 1) or s.lex.investor_nouns.at(s.words, i + 2)):
             listed = next((e for e in reversed(s.ents) if e.end <= i and i - e.end <= 1), None)
             if listed is None or listed.type != "Organization":
                 continue
@@ -875,9 +890,22 @@ def nationality(s: Sentence) -> Iterator[Found]:
             ):
                 yield Found(before, "locatedIn", place, "nationality", 0.65)  # "G42, de Abu Dhabi,", "X, startup de Paris"
                 continue
+            if gap[:1] == [","] and len(gap) <= 3 and all(w in DETERMINERS for w in gap[1:]) and org_noun_after(s, place):
+                yield Found(before, "locatedIn", place, "nationality", 0.7)  # "Anduril, the US defence group"
+                continue
         noun = described_noun(s, place)
         if noun is not None:
             yield Found(noun, "locatedIn", place, "nationality", 0.55)
+
+
+def org_noun_after(s: Sentence, place: Ent) -> bool:
+    """A place, then up to three describing words and an organisation noun: "US defence group"."""
+    for i in range(place.end, min(s.end, place.end + 4)):
+        if s.lex.org_nouns.at(s.words, i):
+            return True
+        if s.words[i] in s.lex.stop or i in s.inside or not s.words[i].isalpha():
+            return False
+    return False
 
 
 def described_noun(s: Sentence, place: Ent) -> Ent | None:
