@@ -54,7 +54,7 @@ def typer_of(extractor: str | os.PathLike[str] | None) -> str | None:
 def digest(extractor: str | os.PathLike[str] | None) -> str:
     """What an extractor folder is, for cache keys: its model's digest and its typer's."""
     if not extractor:
-        return "rules"
+        return "patterns"
     typer = typer_of(extractor)
     return load_extractor(extractor).digest + (f"+{load_extractor(typer).digest}" if typer else "")
 

@@ -1,7 +1,7 @@
 """From an analysed article to facts: candidates, their features, the model's decision, amounts.
 
-Without a model the rules' facts are the answer (`kg build --extractor none`); with one, the rules'
-verdicts are features among others and the model decides every candidate.
+Without a model the patterns' facts are the answer (`kg build --extractor none`); with one, the
+patterns' verdicts are features among others and the model decides every candidate.
 """
 
 from __future__ import annotations
@@ -36,13 +36,15 @@ class Row:
 
 @dataclass(frozen=True)
 class Analysed:
-    """What extraction reads of one article: the rules' facts and every candidate row."""
+    """What extraction reads of one article: the patterns' facts and every candidate row."""
 
     rule_facts: tuple[Fact, ...]
     rows: tuple[Row, ...]
     money: tuple[Money, ...]  # every amount of the text
     money_tokens: tuple[tuple[int, int], ...]  # the token span of each amount
-    rule_amounts: dict[tuple[str, str, int], tuple[Decimal, str]]  # (investor, investee, sentence) → the rules' amount
+    rule_amounts: dict[
+        tuple[str, str, int], tuple[Decimal, str]
+    ]  # (investor, investee, sentence) → the patterns' amount
     words: tuple[str, ...]  # the folded words of the text
 
     @cached_property
@@ -128,7 +130,7 @@ def analysed(
     date: str = "",
     rule_features: bool = True,
 ) -> Analysed:
-    """The rules' facts and the candidate rows of an article."""
+    """The patterns' facts and the candidate rows of an article."""
     lex = patterns.lexicon(ontology.version, lang, ontology)
     words = [w if w.strip() else "_" for w in folded_words(doc)]  # whitespace tokens as one symbol
     stated = patterns.facts_with_patterns(doc, mentions, ontology, lang, article_id, date)
@@ -176,12 +178,12 @@ def analysed(
     return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))
 
 
-RULE_FIRED = "+rule"  # suffix of the threshold that applies where the rules state the same fact
+RULE_FIRED = "+rule"  # suffix of the threshold that applies where the patterns state the same fact
 
 
 def threshold(model: RelationModel, relation: str, features: Sequence[str]) -> float:
-    """The probability a candidate needs for `relation`: a threshold of its own where the rules state
-    the fact too, so that the model keeps the rules' precision there and adds recall elsewhere."""
+    """The probability a candidate needs for `relation`: a threshold of its own where the patterns state
+    the fact too, so that the model keeps their precision there and adds recall elsewhere."""
     base = model.thresholds.get(relation, 0.5)
     if f"rule:{relation}" in features:
         return model.thresholds.get(relation + RULE_FIRED, base)

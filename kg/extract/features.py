@@ -2,7 +2,8 @@
 
 They are meant to carry over to unseen text: the words between and around the two ends, the
 ontology's trigger words and where they stand, the types, order and distance of the ends, lists,
-appositions, possessives, negation and hedges, and the verdicts of the rules.
+appositions, possessives, negation and hedges, and the verdicts of the patterns, by relation and by
+pattern.
 """
 
 from __future__ import annotations

@@ -24,51 +24,64 @@ and which organisation made a model (a model's rivalry with a company is its mak
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
 from ..analyse import folded_words
 from ..money import money_spans
-from ..ontology import Ontology, PatternSet, RelationSpec, fold, one_word
+from ..ontology import Ontology, PatternSet, RelationSpec
 from ..records import Fact, Mention, Money
 from .candidates import topic as article_topic
+from .sentence import (
+    AGENT,
+    AS,
+    BETWEEN,
+    COPULAS,
+    DETERMINERS,
+    EACH,
+    FORMER,
+    MAX_PAIRS_PER_SENTENCE,
+    OBJECT_MARKERS,
+    OWNER_OF,
+    RELATIONAL,
+    SUBJECT_MARKERS,
+    THINGS,
+    TIGHT_LEFT,
+    TIGHT_RIGHT,
+    WITH,
+    Ent,
+    Lexicon,
+    Sentence,
+    Trigger,
+    agent_follows,
+    apposed,
+    broken,
+    close_gap,
+    complement,
+    confidence,
+    describes,
+    lexicon,
+    marker_before,
+    modifier,
+    money_after,
+    negated,
+    object_marked,
+    opener,
+    own_amount,
+    owners,
+    plural,
+    possessed,
+    relative_subject,
+    spread,
+    subject,
+    thing_marked,
+    triggers,
+    type_noun,
+)
 
-DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "sua", "their", "his", "her", "own"}
-OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "à", "for", "on"}
-SUBJECT_MARKERS = {"by", "from", "of", "de", "da", "do", "das", "dos", "pela", "pelo", "por"}
-AGENT = {"by", "por", "pela", "pelo", "pelas", "pelos"}
-WITH = {"with", "com"}
-BETWEEN = {"between", "among", "entre"}
-COPULAS = {"is", "was", "remains", "became", "é", "foi", "era", "segue", "continua"}
-AS = {"as", "como"}
-EACH = {"each", "cada", "apiece"}
-FORMER = {"former", "ex", "antigo", "antiga", "previously"}
-RELATIVES = {"que", "which", "who", "that"}
-RELATIONAL = {"against", "contra", "with", "com", "over", "than", "versus", "vs"}
-THING_MARKERS = {"on", "using", "with", "com", "em", "usando", "in"}
-OWNER_OF = {"da", "do", "de", "of", "from"}
-MODEL_PRONOUNS = {"it", "ele"}
-MODEL_NOUNS = {"model", "modelo"}
-PROJECT_DETERMINERS = {"the", "o", "a", "no", "na", "do", "da"}
-THINGS = ("AIModel", "Product", "Hardware")
-TIGHT_LEFT, TIGHT_RIGHT = 1, 2  # reach of a trigger made of function words only ("da", "'s", "by")
-MAX_PAIRS_PER_SENTENCE = 64  # a list of thousands of names stays linear
-
-
-@dataclass(frozen=True)
-class Ent:
-    """An entity span of one sentence (token positions in the doc), or a word standing in for one."""
-
-    start: int
-    end: int
-    type: str
-    key: str
-    demonym: bool = False
-    stand_in: bool = False  # "the company", "it", "o projeto": an entity named elsewhere
+__all__ = ["MAX_PAIRS_PER_SENTENCE", "Found", "Lexicon", "facts", "facts_with_patterns", "found", "lexicon"]
 
 
 @dataclass(frozen=True)
@@ -83,305 +96,7 @@ class Found:
     amount: Money | None = None
 
 
-@dataclass(frozen=True)
-class Trigger:
-    start: int
-    end: int
-    inverse: bool
-    tight: bool
-
-
-class Lexicon:
-    """The ontology's words for one language, indexed for matching token by token."""
-
-    def __init__(self, ontology: Ontology, lang: str):
-        from spacy.util import get_lang_class
-
-        self.stop = {fold(w) for w in get_lang_class(lang).Defaults.stop_words}
-        self.relations: list[tuple[RelationSpec, PatternSet]] = []
-        for spec in ontology.relations.values():
-            patterns = []
-            for table, inverse in ((spec.triggers, False), (spec.inverse_triggers, True)):
-                for pattern in table.get(lang, []) + table.get("", []):
-                    tight = all(w in self.stop or w.startswith("'") or not w.isalpha() for w, _ in pattern)
-                    patterns.append((pattern, (inverse, tight)))
-            self.relations.append((spec, PatternSet(patterns)))
-        # every relation's words in one index, so that a sentence is scanned once
-        self.triggers = PatternSet(
-            (p, (spec.name, inverse, tight)) for spec, ps in self.relations for p, (inverse, tight) in entries(ps)
-        )
-
-        def words_of(kind: str) -> PatternSet:
-            return PatternSet.of(ontology.lexicon_for(kind, lang))
-
-        self.negation = words_of("negation")
-        self.hedge = words_of("hedge")
-        self.possessive = words_of("possessive")
-        self.coordination = words_of("coordination")
-        self.round = words_of("round")
-        self.round_lead = words_of("roundLead")
-        self.participation = words_of("participation")
-        self.lead_verbs = words_of("leadVerb")
-        self.investor_nouns = words_of("investorNoun")
-        self.needs_amount = words_of("needsAmount")
-        self.cues = {t: PatternSet.of(ps.get(lang, [])) for t, ps in ontology.cues.items()}
-        self.cue_words = {
-            t: PatternSet.of(p for p in ps.get(lang, []) if one_word(p)) for t, ps in ontology.cues.items()
-        }
-        self.any_cue_word = PatternSet.of(p for ps in ontology.cues.values() for p in ps.get(lang, []) if one_word(p))
-        self.org_nouns = self.cue_words["Organization"]
-
-
-def entries(patterns: PatternSet) -> list[tuple]:
-    """The (pattern, payload) items of a pattern set, in the order they were given."""
-    items = [e for bucket in (patterns.exact, patterns.prefixed) for group in bucket.values() for e in group]
-    return [(pattern, payload) for _, pattern, payload in sorted(items + patterns.short, key=lambda e: e[0])]
-
-
-@lru_cache(maxsize=16)
-def lexicon(ontology_version: str, lang: str, ontology: Ontology) -> Lexicon:
-    """The ontology's words for `lang`, indexed (cached per ontology version)."""
-    return Lexicon(ontology, lang)
-
-
-@dataclass
-class Sentence:
-    """One sentence as the patterns see it: folded words, entity spans in text order, its amounts,
-    and what words standing for an entity may mean here (`referent`: the organisation, `project`,
-    `model`)."""
-
-    doc: Doc
-    start: int
-    end: int
-    words: Sequence[str]
-    ents: list[Ent]
-    lex: Lexicon
-    money: list[Money]
-    referent: str | None = None
-    project: str | None = None
-    model: str | None = None
-    topic: str | None = None
-    target: str | None = None  # the company the article's funding round is for
-    inside: set[int] = field(default_factory=set)
-    groups: dict[int, list[Ent]] = field(default_factory=dict)
-    stand_ins: list[Ent] = field(default_factory=list)
-    found_triggers: dict[str, list[list[Trigger]]] | None = None
-    positions: dict[int, list[int]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.ents.sort(key=lambda e: e.start)
-        self.inside = {i for e in self.ents for i in range(e.start, e.end)}
-        self.groups = coordinated(self)
-        self.referent = subject(self) or self.referent  # the sentence's own opener first
-        self.stand_ins = list(stand_ins(self))
-
-    def w(self, i: int) -> str:
-        return self.words[i] if self.start <= i < self.end else ""
-
-    def where(self, patterns: PatternSet) -> list[int]:
-        """The positions where one of `patterns` starts, found in one pass and kept."""
-        found = self.positions.get(id(patterns))
-        if found is None:
-            found = self.positions[id(patterns)] = [i for i in range(self.start, self.end) if patterns.at(self.words, i)]
-        return found
-
-    def has(self, patterns: PatternSet, lo: int | None = None, hi: int | None = None) -> bool:
-        """One of `patterns` starts between positions lo and hi (the whole sentence by default)."""
-        found = self.where(patterns)
-        lo = self.start if lo is None else max(self.start, lo)
-        hi = self.end if hi is None else min(self.end, hi)
-        k = bisect.bisect_left(found, lo)
-        return k < len(found) and found[k] < hi
-
-    def group(self, e: Ent) -> list[Ent]:
-        return self.groups.get(e.start, [e]) if not e.stand_in else [e]
-
-    def char(self, i: int) -> int:
-        return self.doc[i].idx
-
-    def char_end(self, i: int) -> int:
-        t = self.doc[i - 1]
-        return t.idx + len(t.text)
-
-
-# ---------------------------------------------------------------- shared readings of a sentence
-
-
-def coordinated(s: Sentence) -> dict[int, list[Ent]]:
-    """Lists of entities of one type joined by commas, "and"/"e", "as well as" and determiners (a
-    preposition may repeat after the first: "da OpenAI, da Anthropic e do Google"), by member start."""
-    out: dict[int, list[Ent]] = {}
-    current: list[Ent] = []
-    for e in s.ents:
-        if current and current[-1].type == e.type and joined(s, current[-1].end, e.start):
-            current.append(e)
-            continue
-        for m in current:
-            out[m.start] = current
-        current = [e]
-    for m in current:
-        out[m.start] = current
-    return out
-
-
-def joined(s: Sentence, a: int, b: int) -> bool:
-    """Only list words between token positions a and b, at least one of them not a determiner."""
-    i, listed = a, False
-    if a == b:
-        return False
-    while i < b:
-        n = s.lex.coordination.at(s.words, i)
-        if n:
-            listed = listed or s.words[i] not in DETERMINERS
-            i += n
-        elif listed and s.words[i] in SUBJECT_MARKERS | OBJECT_MARKERS | WITH:
-            i += 1
-        else:
-            return False
-    return listed
-
-
-def marker_before(s: Sentence, e: Ent, markers: set[str]) -> bool:
-    """The word before `e`, past determiners, is one of `markers` ("in the OpenAI", "da Nvidia")."""
-    i = e.start - 1
-    while i >= s.start and s.words[i] in DETERMINERS:
-        i -= 1
-    return i >= s.start and s.words[i] in markers
-
-
-def negated(s: Sentence, at: int, left: int | None = None) -> bool:
-    """A negation word in the three words before `at` (or from the left end on)."""
-    lo = max(s.start, min(at - 3, left if left is not None else at))
-    return s.has(s.lex.negation, lo, at)
-
-
-def broken(s: Sentence, a: int, b: int) -> bool:
-    return any(s.words[i] == ";" for i in range(min(a, b), max(a, b)))
-
-
-def modifier(s: Sentence, e: Ent) -> bool:
-    """A place used as an adjective: a demonym, "Europe's", "Paris-based", "US AI giants"."""
-    if e.type != "Place":
-        return False
-    if e.demonym or s.w(e.end) in ("'s", "-based", "based") or (s.w(e.end), s.w(e.end + 1)) == ("-", "based"):
-        return True
-    nxt = next((x for x in s.ents if x.start >= e.end), None)
-    return (
-        nxt is not None
-        and nxt.type in ("Organization", "Project")
-        and nxt.start - e.end <= 2
-        and all((w.isalpha() and w not in s.lex.stop) or w == "-" for w in s.words[e.end : nxt.start])
-    )
-
-
-def opener(s: Sentence) -> Ent | None:
-    """The entity a sentence opens with, past determiners and place adjectives: its likely subject."""
-    for k, e in enumerate(s.ents):
-        nxt = s.ents[k + 1] if k + 1 < len(s.ents) else None
-        if modifier(s, e) or (
-            nxt is not None
-            and 0 < nxt.start - e.end <= 3
-            and all(w.isalpha() and w not in s.lex.stop for w in s.words[e.end : nxt.start])
-        ):
-            continue  # "Tesla robotics rival Apptronik", "Google parent Alphabet": a description of the next
-        lead = [i for i in range(s.start, e.start) if i not in s.inside and s.words[i] not in DETERMINERS]
-        return None if [i for i in lead if s.words[i] not in ("-", "based", "-based")] else e
-    return None
-
-
-def subject(s: Sentence) -> str | None:
-    """The organisation the sentence opens with, if any: whom the next sentence's "the company" means."""
-    e = opener(s)
-    return e.key if e is not None and e.type == "Organization" else None
-
-
-def complement(s: Sentence, e: Ent) -> bool:
-    """A noun's complement ("researchers from Google", "fundo dos Emirados"), not an actor."""
-    return s.w(e.end) != "'s" and marker_before(s, e, SUBJECT_MARKERS | OBJECT_MARKERS | WITH | {"at"})
-
-
-def relative_subject(s: Sentence, e: Ent, before: int) -> bool:
-    """ "liderada pela Thrive Capital, que comprometeu ...": the name is a relative clause's subject."""
-    after = s.words[e.end : e.end + 2]
-    if after[:1] == [","]:
-        after = after[1:]
-    return e.end + 1 <= before and bool(after) and after[0] in RELATIVES
-
-
-def type_noun(s: Sentence, i: int, type_name: str | None = None) -> int:
-    """Length of a type noun ("model", "chip", "startup") at `i`: of `type_name`, or of any type."""
-    table = s.lex.any_cue_word if type_name is None else s.lex.cues.get(type_name, PatternSet())
-    return table.at(s.words, i) if s.start <= i < s.end else 0
-
-
-def describes(s: Sentence, i: int) -> bool:
-    """A token of a sector or a place adjective inside a description ("the French AI startup")."""
-    return any(e.start <= i < e.end and (e.type == "Sector" or modifier(s, e)) for e in s.ents)
-
-
-def close_gap(s: Sentence, a: int, b: int) -> bool:
-    """Between a function-word trigger and its entity: determiners, describing words and at most one
-    other word, or a word and a type noun ("OpenAI's new o3", "OpenAI's latest model o3")."""
-    owner = next((e for e in s.ents if a <= e.start and e.end + 1 == b and s.words[e.end] == "'s"), None)
-    skip = set(range(owner.start, owner.end + 1)) if owner else set()
-    content = [i for i in range(a, b) if s.words[i] not in DETERMINERS and not describes(s, i) and i not in skip]
-    if content and s.words[content[-1]] == "," and len(content) <= 3:
-        content = content[:-1]  # "OpenAI's newest flagship, GPT-5, ..."
-    if any(s.words[i] in s.lex.stop or not s.words[i].isalnum() for i in content):
-        return False
-    return len(content) <= 1 or (len(content) == 2 and bool(type_noun(s, content[-1])))
-
-
-def stand_ins(s: Sentence) -> Iterator[Ent]:
-    """Words standing for an entity named elsewhere: a definite organisation noun with no name after it
-    ("a empresa", "the company"), "the venture" / "o projeto" for the article's project, and "it" / "the
-    model" for the model just named."""
-    for i in range(s.start + 1, s.end):
-        if i in s.inside or (i + 1) in s.inside:
-            continue
-        before = s.words[i - 1]
-        if s.referent and before in ("the", "a", "o") and s.lex.org_nouns.at(s.words, i):
-            yield Ent(i, i + 1, "Organization", s.referent, stand_in=True)
-        elif s.project and before in PROJECT_DETERMINERS and s.lex.cue_words["Project"].at(s.words, i):
-            yield Ent(i, i + 1, "Project", s.project, stand_in=True)
-        elif s.model and before in ("the", "o") and s.words[i] in MODEL_NOUNS:
-            yield Ent(i, i + 1, "AIModel", s.model, stand_in=True)
-    if s.model and s.words[s.start] in MODEL_PRONOUNS and not any(e.type == "AIModel" for e in s.ents):
-        yield Ent(s.start, s.start + 1, "AIModel", s.model, stand_in=True)
-
-
-def confidence(s: Sentence, base: float, distance: int = 0) -> float:
-    value = base - 0.02 * max(0, distance)
-    if s.has(s.lex.hedge):
-        value *= 0.7
-    return round(max(0.1, min(0.99, value)), 2)
-
-
-def spread(s: Sentence, a: Ent, b: Ent) -> list[tuple[Ent, Ent]]:
-    """A fact between two entities holds for every member of each one's list."""
-    return [(x, y) for x in s.group(a) for y in s.group(b) if x.key != y.key]
-
-
 # ---------------------------------------------------------------- pattern: a relation word between entities
-
-
-def triggers(s: Sentence) -> dict[str, list[list[Trigger]]]:
-    """Per relation, at each position outside names, the readings of its words that match there,
-    longest first (one pass over the sentence for every relation, kept on the sentence)."""
-    if s.found_triggers is not None:
-        return s.found_triggers
-    out: dict[str, list[list[Trigger]]] = {}
-    for i in range(s.start, s.end):
-        if i in s.inside:
-            continue
-        here: dict[str, list[Trigger]] = {}
-        for p, (name, inverse, tight) in s.lex.triggers.matches(s.words, i):
-            if not any(k in s.inside for k in range(i, i + len(p))):
-                here.setdefault(name, []).append(Trigger(i, i + len(p), inverse, tight))
-        for name, options in here.items():
-            out.setdefault(name, []).append(options)
-    s.found_triggers = out
-    return out
 
 
 def sides(s: Sentence, spec: RelationSpec, t: Trigger) -> tuple[list[Ent], list[Ent]]:
@@ -411,7 +126,9 @@ def noun_between(s: Sentence, e: Ent, at: int) -> bool:
 
 def trigger(s: Sentence, spec: RelationSpec, t: Trigger) -> list[Found]:
     """The facts one relation word states between the typed entities around it."""
-    if spec.name == "leads" and any(w in FORMER or w.startswith("ex-") for w in s.words[max(s.start, t.start - 3) : t.start]):
+    if spec.name == "leads" and any(
+        w in FORMER or w.startswith("ex-") for w in s.words[max(s.start, t.start - 3) : t.start]
+    ):
         return []  # "former OpenAI chief executive"
     left, right = sides(s, spec, t)
     if spec.symmetric:
@@ -427,7 +144,16 @@ def trigger(s: Sentence, spec: RelationSpec, t: Trigger) -> list[Found]:
     for a, b in pairs:
         distance = min(abs(t.start - a.end), abs(b.start - t.end))
         amount = investment_amount(s, t, a, b, pairs) if spec.name == "investsIn" else None
-        out.append(Found(a, spec.name, b, "trigger", confidence(s, min(base, 0.6) if a.stand_in or b.stand_in else base, distance), amount))
+        out.append(
+            Found(
+                a,
+                spec.name,
+                b,
+                "trigger",
+                confidence(s, min(base, 0.6) if a.stand_in or b.stand_in else base, distance),
+                amount,
+            )
+        )
     return out
 
 
@@ -442,19 +168,32 @@ def symmetric_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent]
         if b is not None:
             return spread(s, left[0], b)
         if spec.name == "competesWith":  # a model against a company: its maker's rivalry, once the maker is known
-            b = next((e for e in right if "Organization" in {e.type, left[0].type} and {e.type, left[0].type} <= {"Organization", *THINGS}), None)
+            b = next(
+                (
+                    e
+                    for e in right
+                    if "Organization" in {e.type, left[0].type} and {e.type, left[0].type} <= {"Organization", *THINGS}
+                ),
+                None,
+            )
             if b is not None and b.key != left[0].key:
                 return [(left[0], b)]
     if left:
         members = s.group(left[0])
-        if len(members) > 1 and t.start - members[-1].end <= 3 and not any(
-            w in ("and", "e", "or", "ou", "&") for w in s.words[members[-1].end : t.start]
+        if (
+            len(members) > 1
+            and t.start - members[-1].end <= 3
+            and not any(w in ("and", "e", "or", "ou", "&") for w in s.words[members[-1].end : t.start])
         ):  # "X and Y compete", not "X, Y and the partners"
             return [(x, y) for i, x in enumerate(members) for y in members[i + 1 :] if x.key != y.key]
     if right and marker_before(s, right[0], BETWEEN):
         members = s.group(right[0])  # "a partnership between X and Y"
         return [(x, y) for i, x in enumerate(members) for y in members[i + 1 :] if x.key != y.key]
-    if not left and right and (right[0].start - t.end <= 3 or marker_before(s, right[0], WITH) and right[0].start - t.end <= 6):
+    if (
+        not left
+        and right
+        and (right[0].start - t.end <= 3 or marker_before(s, right[0], WITH) and right[0].start - t.end <= 6)
+    ):
         actor = next((a for a in reversed(s.stand_ins) if a.end <= t.start and a.type == right[0].type), None)
         first = opener(s)
         if actor is None and first is not None and first.end <= t.start and first.type == right[0].type:
@@ -472,7 +211,11 @@ def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], ri
         return e.type in spec.domain
 
     if not left:
-        left = [a for a in reversed(s.stand_ins) if a.end <= t.start and t.start - a.end <= 3 and a.type in spec.range | spec.domain]
+        left = [
+            a
+            for a in reversed(s.stand_ins)
+            if a.end <= t.start and t.start - a.end <= 3 and a.type in spec.range | spec.domain
+        ]
     if spec.name == "trainedOn" and not left:
         left = [a for a in s.stand_ins if a.type == "AIModel" and a.end <= t.start]
     if spec.name == "locatedIn" and s.words[t.start] in ("based", "-based") and left and left[0].type == "Place":
@@ -504,15 +247,6 @@ def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], ri
     return spread(s, a, b)
 
 
-def thing_marked(s: Sentence, e: Ent) -> bool:
-    """ "on 16,000 H100 GPUs", "com chips H800", "using the Colossus supercomputer": what a model is
-    trained on is introduced by a preposition, past determiners, numbers and type nouns."""
-    i = e.start - 1
-    while i > s.start and (s.words[i] in DETERMINERS or s.doc[i].like_num or type_noun(s, i)):
-        i -= 1
-    return s.w(i) in THING_MARKERS
-
-
 def antecedent_first(s: Sentence, left: list[Ent], t: Trigger) -> list[Ent]:
     """ "o R1, que supera o o1 e foi treinado com chips H800": a word inside a relative clause belongs to
     the clause's antecedent, not to a nearer name inside the clause."""
@@ -530,7 +264,12 @@ def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent],
     joined the funding round")."""
     if spec.name == "investsIn" and s.lex.needs_amount.at(s.words, t.start) and not money_after(s, t, 40):
         return []  # "receberá chips da Nvidia" is no investment, "recebeu US$ 2 bi da Nvidia" is
-    inverse = t.inverse or possessed(s, t) or agent_follows(s, t.end) or bool(right and marker_before(s, right[0], AGENT | {"from"}))
+    inverse = (
+        t.inverse
+        or possessed(s, t)
+        or agent_follows(s, t.end)
+        or bool(right and marker_before(s, right[0], AGENT | {"from"}))
+    )
     left = [e for e in left if (not complement(s, e) or relative_subject(s, e, t.start)) and not apposed(s, e, t.start)]
     if inverse:
         right = [e for e in right if e.start - t.end <= 3 or marker_before(s, e, SUBJECT_MARKERS | {"including"})]
@@ -564,45 +303,12 @@ def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent],
     investors = s.group(subj)
     if inverse:  # "1 billion yuan from X and 500 million yuan from Y": each amount names its investor
         investors = investors + [
-            e for e in s.ents if e.start > subj.end and e.type in spec.domain and own_amount(s, e) and e not in investors
+            e
+            for e in s.ents
+            if e.start > subj.end and e.type in spec.domain and own_amount(s, e) and e not in investors
         ]
     investors = investors + [o for o in owners(s, subj) if o.key != obj.key]  # "SoftBank's Vision Fund"
     return [(a, b) for a in investors for b in s.group(obj) if a.key != b.key]
-
-
-def object_marked(s: Sentence, e: Ent) -> bool:
-    """An object preposition opens the noun phrase holding the name: "in OpenAI", "in the French startup
-    Mistral", "in the UAE's top AI firm, G42", "em startups de inteligência artificial"."""
-    i = e.start - 1
-    if s.w(i) == "," and s.lex.any_cue_word.at(s.words, i - 1):
-        i -= 1  # an apposition: "firm, G42"
-    for _ in range(7):
-        if i < s.start or s.words[i] in (",", ";") or (i in s.inside and not describes(s, i) and s.w(i + 1) != "'s"
-                                                      and not any(x.end == i + 1 and s.w(x.end) == "'s" for x in s.ents)):
-            return False
-        if s.words[i] in OBJECT_MARKERS:
-            return True
-        i -= 1
-    return False
-
-
-def agent_follows(s: Sentence, at: int) -> bool:
-    """ "financed in part by X", "the investment was led by X": a passive, its agent after the word."""
-    for i in range(at, min(s.end, at + 3)):
-        if i in s.inside:
-            return False
-        if s.words[i] in AGENT:
-            return True
-    return False
-
-
-def apposed(s: Sentence, e: Ent, before: int) -> bool:
-    """ "Cohere, a company that competes with OpenAI, said it raised": a name inside an apposition
-    between commas that follows another name is not the actor of the words after it."""
-    opening = next((i for i in range(e.start - 1, max(s.start, e.start - 12) - 1, -1) if s.words[i] == ","), None)
-    if opening is None or not any(x.end == opening for x in s.ents) or s.w(opening + 1) not in DETERMINERS | RELATIVES:
-        return False
-    return any(s.words[i] == "," for i in range(e.end, before))
 
 
 def both_after(s: Sentence, spec: RelationSpec, right: list[Ent]) -> tuple[Ent, Ent] | None:
@@ -617,51 +323,7 @@ def both_after(s: Sentence, spec: RelationSpec, right: list[Ent]) -> tuple[Ent, 
     return None
 
 
-def possessed(s: Sentence, t: Trigger) -> bool:
-    """ "its latest funding round", "Mistral's funding": money received by the owner."""
-    if not s.lex.round.at(s.words, t.start):
-        return False
-    for i in range(t.start - 1, max(s.start, t.start - 4) - 1, -1):
-        if s.words[i] == "'s" or s.lex.possessive.at(s.words, i):
-            return True
-        if s.words[i] in s.lex.stop and s.words[i] not in DETERMINERS:
-            return False
-    return False
-
-
-def owners(s: Sentence, e: Ent) -> list[Ent]:
-    """The organisation owning an organisation: "o Vision Fund do SoftBank", "SoftBank's Vision Fund"."""
-    if e.type != "Organization":
-        return []
-    out = []
-    for o in s.ents:
-        if o.type != "Organization" or o is e:
-            continue
-        a, b = (e, o) if e.start < o.start else (o, e)
-        if b.start == a.end + 1 and s.words[a.end] in ("do", "da", "of", "'s"):
-            out.append(o)
-    return out
-
-
 # ---------------------------------------------------------------- amounts
-
-
-def money_after(s: Sentence, t: Trigger, reach: int) -> bool:
-    end = s.char_end(t.end)
-    return any(0 <= m.start - end <= reach for m in s.money)
-
-
-def own_amount(s: Sentence, e: Ent) -> Money | None:
-    """The amount right before "from X" / "da X" when X stands alone: "secured 1 billion yuan from X"."""
-    if len(s.group(e)) > 1:
-        return None
-    i = e.start - 1
-    while i >= s.start and s.words[i] in DETERMINERS:
-        i -= 1
-    if i <= s.start or s.words[i] not in ("from", "da", "do", "de", "dos", "das"):
-        return None
-    end = s.char_end(i)
-    return next((m for m in s.money if m.end == end), None)
 
 
 def investment_amount(s: Sentence, t: Trigger, investor: Ent, target: Ent, pairs) -> Money | None:
@@ -771,8 +433,14 @@ def appositions(s: Sentence) -> Iterator[Found]:
                 continue
             members = s.group(listed)
             keys = {m.key for m in members}
-            owner = next((e for e in s.ents if e.end <= members[0].start and e.key not in keys
-                          and e.type in ("Organization", "Project")), None)
+            owner = next(
+                (
+                    e
+                    for e in s.ents
+                    if e.end <= members[0].start and e.key not in keys and e.type in ("Organization", "Project")
+                ),
+                None,
+            )
             if owner is not None and not negated(s, i):
                 for m in members:
                     yield Found(m, "investsIn", owner, "apposition", 0.65)
@@ -810,8 +478,9 @@ def noun_possessor(s: Sentence, i: int) -> Ent | None:
         if s.words[k] == "'s":
             return next((e for e in s.ents if e.end == k and e.type in ("Organization", "Project")), None)
         if s.lex.possessive.at(s.words, k):
-            return next((e for e in reversed(s.ents) if e.end <= k and e.type == "Organization"
-                         and not complement(s, e)), None)
+            return next(
+                (e for e in reversed(s.ents) if e.end <= k and e.type == "Organization" and not complement(s, e)), None
+            )
         if s.words[k] in s.lex.stop and s.words[k] not in DETERMINERS:
             break
     k = i + 1
@@ -862,7 +531,11 @@ def nationality(s: Sentence) -> Iterator[Found]:
         noun_first = bool(s.lex.org_nouns.at(s.words, place.start - 1))  # "a fabricante holandesa ... ASML"
         if nxt is not None and nxt.type in ("Organization", "Project"):
             a, b = place.end, nxt.start
-            if b - a >= 1 and s.words[b - 1] in ("como", "like", "including", "incluindo") or s.words[b - 2 : b] == ["such", "as"]:
+            if (
+                b - a >= 1
+                and s.words[b - 1] in ("como", "like", "including", "incluindo")
+                or s.words[b - 2 : b] == ["such", "as"]
+            ):
                 b -= 2 if s.words[b - 1] == "as" else 1  # "fabricantes europeus como X, Y e Z", "US giants such as X"
                 listed = plural(s.doc[b - 1].text if b > a else s.doc[place.start - 1].text)
             else:
@@ -880,17 +553,34 @@ def nationality(s: Sentence) -> Iterator[Found]:
         if before is not None and before.type in ("Organization", "Project"):
             gap = s.words[before.end : place.start]
             closed = s.w(place.end) in ("", ",", ".", ";", ")", "(")
-            if place.demonym and 1 <= len(gap) <= 3 and any(w in COPULAS or w == "," for w in gap) and all(
-                w in s.lex.stop or w == "," for w in gap
+            if (
+                place.demonym
+                and 1 <= len(gap) <= 3
+                and any(w in COPULAS or w == "," for w in gap)
+                and all(w in s.lex.stop or w == "," for w in gap)
             ):
                 yield Found(before, "locatedIn", place, "nationality", 0.75)  # "DeepSeek is a Chinese start-up"
                 continue
-            if gap[:1] == [","] and gap[-1:] and gap[-1] in ("de", "da", "do", "dos", "das", "from", "em", "in", "of") and closed and (
-                len(gap) == 2 or (len(gap) <= 5 and any(s.lex.org_nouns.at(s.words, i) for i in range(before.end, place.start)))
+            if (
+                gap[:1] == [","]
+                and gap[-1:]
+                and gap[-1] in ("de", "da", "do", "dos", "das", "from", "em", "in", "of")
+                and closed
+                and (
+                    len(gap) == 2
+                    or (len(gap) <= 5 and any(s.lex.org_nouns.at(s.words, i) for i in range(before.end, place.start)))
+                )
             ):
-                yield Found(before, "locatedIn", place, "nationality", 0.65)  # "G42, de Abu Dhabi,", "X, startup de Paris"
+                yield Found(
+                    before, "locatedIn", place, "nationality", 0.65
+                )  # "G42, de Abu Dhabi,", "X, startup de Paris"
                 continue
-            if gap[:1] == [","] and len(gap) <= 3 and all(w in DETERMINERS for w in gap[1:]) and org_noun_after(s, place):
+            if (
+                gap[:1] == [","]
+                and len(gap) <= 3
+                and all(w in DETERMINERS for w in gap[1:])
+                and org_noun_after(s, place)
+            ):
                 yield Found(before, "locatedIn", place, "nationality", 0.7)  # "Anduril, the US defence group"
                 continue
         noun = described_noun(s, place)
@@ -926,7 +616,9 @@ def described_noun(s: Sentence, place: Ent) -> Ent | None:
     if noun is None or any(e.type == "Organization" and 0 <= e.start - max(noun, place.end) <= 4 for e in s.ents):
         return None  # a name follows: read as a nationality of that name
     start = min(noun, place.start)
-    while start > s.start and (s.words[start - 1] in DETERMINERS or (start - 1) in s.inside or s.words[start - 1] == "-"):
+    while start > s.start and (
+        s.words[start - 1] in DETERMINERS or (start - 1) in s.inside or s.words[start - 1] == "-"
+    ):
         start -= 1
     if s.w(start - 1) == ",":
         named = next((e for e in s.ents if e.end == start - 1 and e.type in ("Organization", "Project")), None)
@@ -934,12 +626,6 @@ def described_noun(s: Sentence, place: Ent) -> Ent | None:
     if start <= s.start + 1 and s.referent is not None:
         return Ent(noun, noun + 1, "Organization", s.referent, stand_in=True)
     return None
-
-
-def plural(word: str) -> bool:
-    """A plural noun or adjective ("giants", "empresas", "chinesas"), not "francês", "business"."""
-    w = word.lower()
-    return len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "ês", "us", "is"))
 
 
 # ---------------------------------------------------------------- pattern: funding rounds
@@ -951,13 +637,21 @@ def rounds(s: Sentence, target: str | None) -> Iterator[Found]:
     for i in s.where(s.lex.lead_verbs):
         if i in s.inside or negated(s, i):
             continue
-        investor = next((e for e in reversed(s.ents) if e.end <= i and i - e.end <= 2 and e.type == "Organization"), None)
+        investor = next(
+            (e for e in reversed(s.ents) if e.end <= i and i - e.end <= 2 and e.type == "Organization"), None
+        )
         at = next((k for k in range(i + 1, min(s.end, i + 10)) if s.lex.round.at(s.words, k)), None)
         if investor is None or at is None:
             continue
         owner = next((e for e in s.ents if i < e.start < at and s.w(e.end) == "'s" and e.type == "Organization"), None)
         owner = owner or next(
-            (e for e in s.ents if at < e.start <= at + 8 and e.type == "Organization" and marker_before(s, e, OWNER_OF | OBJECT_MARKERS)),
+            (
+                e
+                for e in s.ents
+                if at < e.start <= at + 8
+                and e.type == "Organization"
+                and marker_before(s, e, OWNER_OF | OBJECT_MARKERS)
+            ),
             None,
         )
         if owner is not None and owner.key != investor.key:
@@ -970,7 +664,8 @@ def rounds(s: Sentence, target: str | None) -> Iterator[Found]:
             continue
         members = s.group(e)
         led = any(
-            s.lex.round_lead.at(s.words, i) and not any(k in s.inside for k in range(i + s.lex.round_lead.at(s.words, i), e.start))
+            s.lex.round_lead.at(s.words, i)
+            and not any(k in s.inside for k in range(i + s.lex.round_lead.at(s.words, i), e.start))
             for i in range(max(s.start, e.start - 5), e.start)
         )
         joined_round = participation_before(s, e) or any(
@@ -1002,14 +697,14 @@ def raiser(s: Sentence) -> str | None:
     if not s.money or not s.ents:
         return None
     for options in triggers(s).get("investsIn", ()):
-            t = options[0]
-            if t.inverse and money_after(s, t, 12):
-                before = next(
-                    (e for e in reversed(s.ents) if e.end <= t.start and e.type == "Organization" and not complement(s, e)),
-                    None,
-                )  # "X, backed by Y, has raised $100m": X
-                if before is not None:
-                    return before.key
+        t = options[0]
+        if t.inverse and money_after(s, t, 12):
+            before = next(
+                (e for e in reversed(s.ents) if e.end <= t.start and e.type == "Organization" and not complement(s, e)),
+                None,
+            )  # "X, backed by Y, has raised $100m": X
+            if before is not None:
+                return before.key
     first = opener(s)
     if s.money and s.has(s.lex.round) and not s.has(s.lex.lead_verbs) and first is not None:
         return first.key if first.type == "Organization" else None
@@ -1063,9 +758,20 @@ def found(
     for number, sent in enumerate(sentences if sentences is not None else doc.sents):
         start_char, end_char = sent.start_char, sent.end_char
         here = [m for m in money if start_char <= m.start and m.end <= end_char]
-        s = Sentence(doc, sent.start, sent.end, words, list(ents.get(number, [])), lex, here,
-                     referent=previous or topic, project=project,
-                     model=model if number - model_seen <= 2 else None, topic=topic, target=target)
+        s = Sentence(
+            doc,
+            sent.start,
+            sent.end,
+            words,
+            list(ents.get(number, [])),
+            lex,
+            here,
+            referent=previous or topic,
+            project=project,
+            model=model if number - model_seen <= 2 else None,
+            topic=topic,
+            target=target,
+        )
         raised = raiser(s)
         s.target = raised or target
         out = list(sentence_patterns(s))
@@ -1077,7 +783,12 @@ def found(
             spec = ontology.relations[f.relation]
             if f.subject.type not in spec.domain or f.object.type not in spec.range:
                 continue
-            if f.relation == "investsIn" and target is None and f.object.type == "Organization" and not f.object.stand_in:
+            if (
+                f.relation == "investsIn"
+                and target is None
+                and f.object.type == "Organization"
+                and not f.object.stand_in
+            ):
                 target = f.object.key  # the article's headline deal
             yield number, f
         target = target or raised
@@ -1125,7 +836,9 @@ def facts_with_patterns(
         names = (old[1] if old else set()) | {f.pattern}
         amount = f.amount
         if old is not None:  # one fact of several patterns: the best confidence, and an amount if any gave one
-            amount = amount if old[0].amount is None or (amount is not None and f.confidence > old[0].confidence) else None
+            amount = (
+                amount if old[0].amount is None or (amount is not None and f.confidence > old[0].confidence) else None
+            )
             if amount is None and old[0].amount is not None:
                 best[key] = (replace(old[0], confidence=max(old[0].confidence, f.confidence)), names)
                 continue
