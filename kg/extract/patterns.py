@@ -38,7 +38,6 @@ from .sentence import (
     AGENT,
     AS,
     BETWEEN,
-    COPULAS,
     DETERMINERS,
     EACH,
     FORMER,
@@ -61,6 +60,7 @@ from .sentence import (
     close_gap,
     complement,
     confidence,
+    copula,
     describes,
     lexicon,
     marker_before,
@@ -461,7 +461,7 @@ def investor_nouns(s: Sentence) -> Iterator[Found]:
         investor = None
         if before:
             gap = s.words[before[-1].end : min(i, owner.start)]
-            if len(gap) <= 8 and ";" not in gap and gap[:1] and (gap[0] == "," or gap[0] in COPULAS):
+            if len(gap) <= 8 and ";" not in gap and gap[:1] and (gap[0] == "," or copula(s, before[-1].end)):
                 investor = before[-1]
         if investor is None and after and after[0].start - i <= 6:
             gap = s.words[max(i + 1, owner.end) : after[0].start]
@@ -531,6 +531,8 @@ def nationality(s: Sentence) -> Iterator[Found]:
         noun_first = bool(s.lex.org_nouns.at(s.words, place.start - 1))  # "a fabricante holandesa ... ASML"
         if nxt is not None and nxt.type in ("Organization", "Project"):
             a, b = place.end, nxt.start
+            while b > a and s.words[b - 1] in DETERMINERS and s.words[b - 2 : b] != ["such", "as"]:
+                b -= 1  # "empresas europeias como a Airbus"
             if (
                 b - a >= 1
                 and s.words[b - 1] in ("como", "like", "including", "incluindo")
@@ -553,13 +555,16 @@ def nationality(s: Sentence) -> Iterator[Found]:
         if before is not None and before.type in ("Organization", "Project"):
             gap = s.words[before.end : place.start]
             closed = s.w(place.end) in ("", ",", ".", ";", ")", "(")
+            nouns = [i for i in range(before.end, place.start) if s.lex.org_nouns.at(s.words, i)]
             if (
                 place.demonym
-                and 1 <= len(gap) <= 3
-                and any(w in COPULAS or w == "," for w in gap)
-                and all(w in s.lex.stop or w == "," for w in gap)
+                and 1 <= len(gap) <= 4
+                and any(w == "," or copula(s, i) for i, w in enumerate(gap, before.end))
+                and all(w in s.lex.stop or w == "," or i in nouns for i, w in enumerate(gap, before.end))
+                and len(nouns) <= 1
             ):
-                yield Found(before, "locatedIn", place, "nationality", 0.75)  # "DeepSeek is a Chinese start-up"
+                # "DeepSeek is a Chinese start-up", "a DeepSeek é uma empresa chinesa"
+                yield Found(before, "locatedIn", place, "nationality", 0.75)
                 continue
             if (
                 gap[:1] == [","]

@@ -21,12 +21,14 @@ from ..ontology import Ontology, PatternSet, RelationSpec, fold, one_word
 from ..records import Money
 
 DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "sua", "their", "his", "her", "own"}
-OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "à", "for", "on"}
+# Word lists are folded (lowercase, no accents), as the sentence's words are: "à" and "é" fold into
+# "a" and "e", so they are told apart on the original text (`copula`).
+OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "for", "on"}
 SUBJECT_MARKERS = {"by", "from", "of", "de", "da", "do", "das", "dos", "pela", "pelo", "por"}
 AGENT = {"by", "por", "pela", "pelo", "pelas", "pelos"}
 WITH = {"with", "com"}
 BETWEEN = {"between", "among", "entre"}
-COPULAS = {"is", "was", "remains", "became", "é", "foi", "era", "segue", "continua"}
+COPULAS = {"is", "was", "remains", "became", "foi", "era", "segue", "continua"}
 AS = {"as", "como"}
 EACH = {"each", "cada", "apiece"}
 FORMER = {"former", "ex", "antigo", "antiga", "previously"}
@@ -223,6 +225,11 @@ def negated(s: Sentence, at: int, left: int | None = None) -> bool:
     """A negation word in the three words before `at` (or from the left end on)."""
     lo = max(s.start, min(at - 3, left if left is not None else at))
     return s.has(s.lex.negation, lo, at)
+
+
+def copula(s: Sentence, i: int) -> bool:
+    """ "is", "was", "é", "foi": a copula at position `i`."""
+    return s.w(i) in COPULAS or (s.start <= i < s.end and s.doc[i].lower_ == "é")
 
 
 def broken(s: Sentence, a: int, b: int) -> bool:
