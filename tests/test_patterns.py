@@ -132,6 +132,20 @@ MAKERS = [
     ("possessive", "en", "Meta unveiled its Llama 3.1 model.", [("llama-3-1", "developedBy", "meta")]),
     ("possessive", "pt", "A Meta apresentou seu modelo Llama 3.1.", [("llama-3-1", "developedBy", "meta")]),
     ("possessive", "pt", "A Meta prepara a sua nova versão do Llama 3.1.", [("llama-3-1", "developedBy", "meta")]),
+    # the named thing in apposition to the possessed noun, either side
+    (
+        "possessive",
+        "pt",
+        "O Google lançou seu novo modelo de linguagem, o Gemini.",
+        [("gemini", "developedBy", "google")],
+    ),
+    (
+        "possessive",
+        "en",
+        "Google showed its new model, called Gemini, on Monday.",
+        [("gemini", "developedBy", "google")],
+    ),
+    ("possessive", "pt", "O Google mostrou o Gemini, seu modelo de IA.", [("gemini", "developedBy", "google")]),
     ("apposition", "en", "Copilot, Microsoft's AI assistant, grew.", [("copilot", "developedBy", "microsoft")]),
     (
         "apposition",
@@ -151,6 +165,13 @@ MAKERS_NOT = [
     # a possessive before a rival's product
     ("en", "Google must defend its search business against Copilot.", [("copilot", "developedBy", "google")]),
     ("pt", "O Google defende seu negócio contra o Copilot.", [("copilot", "developedBy", "google")]),
+    # a maker's word whose maker is a complement, or whose thing is a place to work on
+    ("en", "Oracle plans to offer services on the Copilot platform.", [("copilot", "developedBy", "oracle")]),
+    (
+        "pt",
+        "Um assessor da Casa Branca comentou o lançamento do Llama 3.1.",
+        [("llama-3-1", "developedBy", "white-house")],
+    ),
     # a possessive that a preposition's complement cannot own
     ("en", "Analysts at Google praised Meta for its Llama 3.1.", [("llama-3-1", "developedBy", "google")]),
 ]

@@ -42,6 +42,7 @@ from .sentence import (
     EACH,
     FORMER,
     MAX_PAIRS_PER_SENTENCE,
+    NAMING,
     OBJECT_MARKERS,
     OWNER_OF,
     RELATIONAL,
@@ -228,7 +229,7 @@ def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], ri
         partner = next((e for e in right if role(e) != role(first)), None)
         if partner is None and t.start - first.end <= 3:
             partner = next((e for e in left[1:] if role(e) != role(first)), None)
-        if partner is not None:
+        if partner is not None and (spec.name != "developedBy" or t.tight or made_shape(s, t, first, partner)):
             pair = (first, partner)
     if pair is None and len(right) >= 2:
         first = right[0]
@@ -245,6 +246,17 @@ def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], ri
     if t.tight and spec.name == "locatedIn":
         return [(a, b)]
     return spread(s, a, b)
+
+
+def made_shape(s: Sentence, t: Trigger, first: Ent, partner: Ent) -> bool:
+    """A maker's word reads one of two ways: the maker acting, the thing its object ("Meta unveiled
+    Llama", not "IBM plans to offer services on the MI300X", "the Czar of the White House said the
+    launch of Meta's Llama"), or the thing right before the word and the maker its agent ("o R1,
+    lançado pela DeepSeek")."""
+    if first.type in THINGS:
+        return t.start - first.end <= 3 and marker_before(s, partner, SUBJECT_MARKERS)
+    maker = s.group(first)[0]
+    return (not complement(s, maker) or relative_subject(s, maker, t.start)) and not thing_marked(s, partner)
 
 
 def antecedent_first(s: Sentence, left: list[Ent], t: Trigger) -> list[Ent]:
@@ -366,13 +378,8 @@ def possessives(s: Sentence) -> Iterator[Found]:
     for i in s.where(s.lex.possessive):
         if i in s.inside:
             continue
-        made = next((e for e in s.ents if e.start > i and e.type != "Sector"), None)
-        if made is None or made.type not in THINGS or broken(s, i, made.start):
-            continue
-        gap = s.words[i + 1 : made.start]
-        if any(w in RELATIONAL or w == "," for w in gap):
-            continue  # "defend its business against ChatGPT"
-        if len(gap) > 3 and not any(type_noun(s, k, made.type) for k in range(i + 1, made.start)):
+        made = possessed_thing(s, i)
+        if made is None:
             continue
         owner = next(
             (
@@ -391,6 +398,32 @@ def possessives(s: Sentence) -> Iterator[Found]:
             owner = Ent(i, i + 1, "Organization", s.topic, stand_in=True)
         if owner is not None and not negated(s, i):
             yield Found(made, "developedBy", owner, "possessive", 0.5 if owner.stand_in else 0.7)
+
+
+def possessed_thing(s: Sentence, i: int) -> Ent | None:
+    """The named thing a possessive word at `i` owns: the next name ("its Llama 3.1", "seu novo modelo
+    R1"), in apposition to the noun after the word ("seu novo modelo, o Gemma", "its chatbot, called
+    Grok"), or the name the phrase stands in apposition to ("o GLM, seu modelo de IA")."""
+    made = next((e for e in s.ents if e.start > i and e.type != "Sector"), None)
+    if made is not None and made.type in THINGS and made.start - i <= 10 and not broken(s, i, made.start):
+        gap = range(i + 1, made.start)
+        nouns = [k for k in gap if type_noun(s, k, made.type)]
+        comma = next((k for k in gap if s.words[k] == ","), None)
+        if any(s.words[k] in RELATIONAL for k in gap):
+            made = None  # "defend its business against ChatGPT"
+        elif comma is not None:
+            after = s.words[comma + 1 : made.start]
+            if not (nouns and nouns[0] < comma and all(w in DETERMINERS or w in NAMING for w in after)):
+                made = None
+        elif len(gap) > 3 and not nouns:
+            made = None
+        if made is not None:
+            return made
+    before = next((e for e in reversed(s.ents) if e.end == i - 1), None)
+    if s.w(i - 1) == "," and before is not None and before.type in THINGS:
+        if any(type_noun(s, k, before.type) for k in range(i + 1, min(s.end, i + 4))):
+            return before
+    return None
 
 
 def noun_owner(s: Sentence, a: int, reach: int) -> tuple[Ent, int] | None:
