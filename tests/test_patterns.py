@@ -58,6 +58,7 @@ def expect(pattern: str, *triples: tuple[str, str, str]) -> set[tuple[str, str, 
 TRIGGER = [
     # subject left, object right
     ("en", "Nvidia invested heavily in Mistral AI last year.", [("nvidia", "investsIn", "mistral-ai")]),
+    ("en", "Nvidia will fund Mistral AI.", [("nvidia", "investsIn", "mistral-ai")]),
     ("pt", "A Nvidia investiu pesado na Mistral AI no ano passado.", [("nvidia", "investsIn", "mistral-ai")]),
     # inverse words swap the two
     ("en", "Anthropic, backed by Amazon, hired more engineers.", [("amazon", "investsIn", "anthropic")]),
@@ -106,6 +107,12 @@ TRIGGER_NOT = [
     ("pt", "Pesquisadores do Google criaram a Anthropic, apoiada pela Amazon.", [("google", "investsIn", "anthropic")]),
     # a word that needs an amount has none
     ("pt", "A Mistral AI receberá chips da Nvidia.", [("nvidia", "investsIn", "mistral-ai")]),
+    # a relation word that is also an organisation noun, used as the noun
+    (
+        "en",
+        "Mistral AI is owned by a sovereign wealth fund, the Public Investment Fund.",
+        [("mistral-ai", "investsIn", "public-investment-fund")],
+    ),
     # a former title
     ("en", "The former Nvidia chief executive Jensen Huang spoke.", [("jensen-huang", "leads", "nvidia")]),
     # a list that goes on is not the subject of the word after it

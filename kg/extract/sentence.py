@@ -73,6 +73,7 @@ class Lexicon:
 
         self.stop = {fold(w) for w in get_lang_class(lang).Defaults.stop_words}
         self.relations: list[tuple[RelationSpec, PatternSet]] = []
+        self.symmetric = {spec.name for spec in ontology.relations.values() if spec.symmetric}
         for spec in ontology.relations.values():
             patterns = []
             for table, inverse in ((spec.triggers, False), (spec.inverse_triggers, True)):
@@ -350,13 +351,25 @@ def triggers(s: Sentence) -> dict[str, list[list[Trigger]]]:
         if i in s.inside:
             continue
         here: dict[str, list[Trigger]] = {}
+        noun = type_noun_used(s, i)
         for p, (name, inverse, tight) in s.lex.triggers.matches(s.words, i):
+            if noun and len(p) == 1 and name not in s.lex.symmetric:
+                continue  # "a sovereign wealth fund" is no funding; "its rival X" is a rivalry
             if not any(k in s.inside for k in range(i, i + len(p))):
                 here.setdefault(name, []).append(Trigger(i, i + len(p), inverse, tight))
         for name, options in here.items():
             out.setdefault(name, []).append(options)
     s.found_triggers = out
     return out
+
+
+def type_noun_used(s: Sentence, i: int) -> bool:
+    """A relation word that is also an organisation noun, used as the noun: "a sovereign wealth fund",
+    "the fund" (but "to fund", "will fund" are the verb)."""
+    if not s.lex.org_nouns.at(s.words, i) or i == s.start:
+        return False
+    before = s.words[i - 1]
+    return before in DETERMINERS or (before.isalpha() and before not in s.lex.stop and (i - 1) not in s.inside)
 
 
 def object_marked(s: Sentence, e: Ent) -> bool:
