@@ -63,6 +63,9 @@ TRIGGER = [
     # inverse words swap the two
     ("en", "Anthropic, backed by Amazon, hired more engineers.", [("amazon", "investsIn", "anthropic")]),
     ("pt", "A Anthropic, apoiada pela Amazon, contratou engenheiros.", [("amazon", "investsIn", "anthropic")]),
+    # a round that included its investors
+    ("en", "xAI closed a funding round that included BlackRock.", [("blackrock", "investsIn", "xai")]),
+    ("pt", "A xAI fechou uma rodada de financiamento que incluiu a BlackRock.", [("blackrock", "investsIn", "xai")]),
     # a passive after an active word
     ("en", "Mistral AI was financed in part by Nvidia.", [("nvidia", "investsIn", "mistral-ai")]),
     # both after the word, told apart by their prepositions
@@ -107,6 +110,7 @@ TRIGGER_NOT = [
     ("pt", "Pesquisadores do Google criaram a Anthropic, apoiada pela Amazon.", [("google", "investsIn", "anthropic")]),
     # a word that needs an amount has none
     ("pt", "A Mistral AI receberá chips da Nvidia.", [("nvidia", "investsIn", "mistral-ai")]),
+    ("en", "xAI closed a funding round that included BlackRock.", [("xai", "investsIn", "blackrock")]),
     # a relation word that is also an organisation noun, used as the noun
     (
         "en",

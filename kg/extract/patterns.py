@@ -41,6 +41,7 @@ from .sentence import (
     DETERMINERS,
     EACH,
     FORMER,
+    INCLUDE,
     MAX_PAIRS_PER_SENTENCE,
     NAMING,
     OBJECT_MARKERS,
@@ -281,10 +282,11 @@ def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent],
         or possessed(s, t)
         or agent_follows(s, t.end)
         or bool(right and marker_before(s, right[0], AGENT | {"from"}))
-    )
+        or (bool(right) and any(w in INCLUDE for w in s.words[t.end : right[0].start]))
+    )  # "backed by X", "funding from X", "the funding round included X": X gives the money
     left = [e for e in left if (not complement(s, e) or relative_subject(s, e, t.start)) and not apposed(s, e, t.start)]
     if inverse:
-        right = [e for e in right if e.start - t.end <= 3 or marker_before(s, e, SUBJECT_MARKERS | {"including"})]
+        right = [e for e in right if e.start - t.end <= 3 or marker_before(s, e, SUBJECT_MARKERS | INCLUDE)]
         objects, subjects = left, right
     else:
         right = [e for e in right if object_marked(s, e) or e.start - t.end <= 2]
@@ -710,7 +712,7 @@ def rounds(s: Sentence, target: str | None) -> Iterator[Found]:
             s.lex.participation.at(s.words, i) for i in range(members[-1].end, min(s.end, members[-1].end + 3))
         )
         listed = len(members) >= 2 and any(
-            s.lex.investor_nouns.at(s.words, i) or s.words[i] in ("including", "incluindo", "eles", "them")
+            s.lex.investor_nouns.at(s.words, i) or s.words[i] in INCLUDE | {"eles", "them"}
             for i in range(max(s.start, e.start - 4), e.start)
         )
         if led or joined_round or listed:

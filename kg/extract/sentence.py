@@ -39,6 +39,7 @@ OWNER_OF = {"da", "do", "de", "of", "from"}
 MODEL_PRONOUNS = {"it", "ele"}
 MODEL_NOUNS = {"model", "modelo"}
 PROJECT_DETERMINERS = {"the", "o", "a", "no", "na", "do", "da"}
+INCLUDE = {"include", "includes", "included", "including", "incluem", "inclui", "incluiu", "incluiram", "incluindo"}
 NAMING = {"called", "named", "dubbed", "chamado", "chamada", "batizado", "batizada", "denominado", "denominada"}
 THINGS = ("AIModel", "Product", "Hardware")
 TIGHT_LEFT, TIGHT_RIGHT = 1, 2  # reach of a trigger made of function words only ("da", "'s", "by")
