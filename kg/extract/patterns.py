@@ -47,6 +47,7 @@ from .sentence import (
     OBJECT_MARKERS,
     OWNER_OF,
     RELATIONAL,
+    RESPECTIVELY,
     SUBJECT_MARKERS,
     THINGS,
     TIGHT_LEFT,
@@ -123,7 +124,7 @@ def noun_between(s: Sentence, e: Ent, at: int) -> bool:
     cues = s.lex.cues.get(e.type, PatternSet())
     if s.w(e.end) == ",":
         return False
-    return any(cues.at(s.words, i) for i in range(max(s.start, at - 2, e.end + 1), at))
+    return any(s.at(cues, i) for i in range(max(s.start, at - 2, e.end + 1), at))
 
 
 def trigger(s: Sentence, spec: RelationSpec, t: Trigger) -> list[Found]:
@@ -162,7 +163,12 @@ def trigger(s: Sentence, spec: RelationSpec, t: Trigger) -> list[Found]:
 def symmetric_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], right: list[Ent]):
     """ "X partnered with Y", "X and Y signed a deal", "a partnership between X and Y", "the company
     has partnered with X": entities of one kind on both sides, within a list, or with the sentence's actor."""
-    left = [e for e in left if not complement(s, e) or marker_before(s, e, WITH) or relative_subject(s, e, t.start)]
+    left = [
+        e
+        for e in left
+        if (not complement(s, e) or marker_before(s, e, WITH) or relative_subject(s, e, t.start))
+        and not possessor(s, e, t.start)
+    ]  # "Nvidia's chips, products it hopes will compete with AMD's": not Nvidia
     if left:
         right = [e for e in right if e.start - t.end <= 4]
     if left and right:
@@ -224,6 +230,9 @@ def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], ri
         # "Paris-based Mistral AI": the organisation follows, described at most
         right = [e for e in right[:1] if e.start - t.end <= 3 and org_noun_phrase(s, t.end, e.start)]
     left = antecedent_first(s, [e for e in left if not apposed(s, e, t.start)] or left, t)
+    if right and right[0].type in spec.domain and right[0].start - t.end <= 3 and spec.name == "trainedOn":
+        if any(e.type in spec.range and thing_marked(s, e) for e in right[1:]):
+            left = []  # "to train Grok 3 on its Colossus": both after the word
     pair = None
     if left:
         first = left[0]
@@ -275,7 +284,7 @@ def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent],
     "o investimento da X na Y" (both after the word, told apart by their prepositions); and an investor
     with no object in a sentence about a round or an amount: the article's funding target ("X and Y
     joined the funding round")."""
-    if spec.name == "investsIn" and s.lex.needs_amount.at(s.words, t.start) and not money_after(s, t, 40):
+    if spec.name == "investsIn" and s.at(s.lex.needs_amount, t.start) and not money_after(s, t, 40):
         return []  # "receberá chips da Nvidia" is no investment, "recebeu US$ 2 bi da Nvidia" is
     inverse = (
         t.inverse
@@ -284,7 +293,13 @@ def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent],
         or bool(right and marker_before(s, right[0], AGENT | {"from"}))
         or (bool(right) and any(w in INCLUDE for w in s.words[t.end : right[0].start]))
     )  # "backed by X", "funding from X", "the funding round included X": X gives the money
-    left = [e for e in left if (not complement(s, e) or relative_subject(s, e, t.start)) and not apposed(s, e, t.start)]
+    left = [
+        e
+        for e in left
+        if (not complement(s, e) or relative_subject(s, e, t.start))
+        and not apposed(s, e, t.start)
+        and not possessor(s, e, t.start)
+    ]
     if inverse:
         right = [e for e in right if e.start - t.end <= 3 or marker_before(s, e, SUBJECT_MARKERS | INCLUDE)]
         objects, subjects = left, right
@@ -321,8 +336,17 @@ def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent],
             for e in s.ents
             if e.start > subj.end and e.type in spec.domain and own_amount(s, e) and e not in investors
         ]
+    targets = s.group(obj)
+    if len(investors) == len(targets) > 1 and any(w in RESPECTIVELY for w in s.words[s.start : s.end]):
+        return list(zip(investors, targets, strict=True))  # "X and Y, backed by A and B respectively"
     investors = investors + [o for o in owners(s, subj) if o.key != obj.key]  # "SoftBank's Vision Fund"
-    return [(a, b) for a in investors for b in s.group(obj) if a.key != b.key]
+    return [(a, b) for a in investors for b in targets if a.key != b.key]
+
+
+def possessor(s: Sentence, e: Ent, at: int) -> bool:
+    """ "OpenAI's largest backer, added $750m": a possessor owns the noun after it; it is the actor only
+    of a word right after it ("OpenAI's investment in X")."""
+    return s.w(e.end) == "'s" and at - e.end > 2
 
 
 def both_after(s: Sentence, spec: RelationSpec, right: list[Ent]) -> tuple[Ent, Ent] | None:
@@ -390,7 +414,12 @@ def possessives(s: Sentence) -> Iterator[Found]:
                 if e.type == "Organization"
                 and e.end <= i
                 and s.w(e.end) != "'s"
-                and (relative_subject(s, e, i) or (e.end == i - 1 and s.w(e.end) == ",") or not complement(s, e))
+                and (
+                    relative_subject(s, e, i)
+                    or (e.end == i - 1 and s.w(e.end) == ",")
+                    or not complement(s, e)
+                    or marker_before(s, e, AGENT)  # "used by xAI to train Grok 3 on its Colossus"
+                )
             ),
             None,
         )
@@ -440,7 +469,7 @@ def noun_owner(s: Sentence, a: int, reach: int) -> tuple[Ent, int] | None:
     for k in range(i, min(s.end, i + reach)):
         if k in s.inside:
             return None
-        n = s.lex.any_cue_word.at(s.words, k) or s.lex.investor_nouns.at(s.words, k)
+        n = s.at(s.lex.any_cue_word, k) or s.at(s.lex.investor_nouns, k)
         if n and s.w(k + n) in OWNER_OF:
             org = next((e for e in s.ents if e.start == k + n + 1 and e.type in ("Organization", "Project")), None)
             return (org, k) if org is not None else None
@@ -462,7 +491,7 @@ def appositions(s: Sentence) -> Iterator[Found]:
         if e.type in THINGS and org.type == "Organization" and any(type_noun(s, k, e.type) for k in phrase):
             yield Found(e, "developedBy", org, "apposition", 0.7)
     for i in range(s.start + 1, s.end):
-        if s.words[i] in AS and (s.lex.investor_nouns.at(s.words, i + 1) or s.lex.investor_nouns.at(s.words, i + 2)):
+        if s.words[i] in AS and (s.at(s.lex.investor_nouns, i + 1) or s.at(s.lex.investor_nouns, i + 2)):
             listed = next((e for e in reversed(s.ents) if e.end <= i and i - e.end <= 1), None)
             if listed is None or listed.type != "Organization":
                 continue
@@ -512,7 +541,7 @@ def noun_possessor(s: Sentence, i: int) -> Ent | None:
     for k in range(i - 1, max(s.start, i - 4) - 1, -1):
         if s.words[k] == "'s":
             return next((e for e in s.ents if e.end == k and e.type in ("Organization", "Project")), None)
-        if s.lex.possessive.at(s.words, k):
+        if s.at(s.lex.possessive, k):
             return next(
                 (e for e in reversed(s.ents) if e.end <= k and e.type == "Organization" and not complement(s, e)), None
             )
@@ -538,7 +567,7 @@ def org_noun_phrase(s: Sentence, a: int, b: int, prepositions: bool = False) -> 
         return b - a <= 5 and not any(w in (",", ";") for w in s.words[a:b])  # "a gigante chinesa de tecnologia X"
     i = a
     while i < b:
-        n = s.lex.cues["Organization"].at(s.words, i)
+        n = s.at(s.lex.cues["Organization"], i)
         if n:
             i += n
             ends_with_noun = i == b
@@ -563,7 +592,7 @@ def nationality(s: Sentence) -> Iterator[Found]:
             continue
         nxt = ents[k + 1] if k + 1 < len(ents) else None
         before = ents[k - 1] if k else None
-        noun_first = bool(s.lex.org_nouns.at(s.words, place.start - 1))  # "a fabricante holandesa ... ASML"
+        noun_first = bool(s.at(s.lex.org_nouns, place.start - 1))  # "a fabricante holandesa ... ASML"
         if nxt is not None and nxt.type in ("Organization", "Project"):
             a, b = place.end, nxt.start
             while b > a and s.words[b - 1] in DETERMINERS and s.words[b - 2 : b] != ["such", "as"]:
@@ -579,7 +608,7 @@ def nationality(s: Sentence) -> Iterator[Found]:
                 listed = False
             if (
                 b - a <= (7 if noun_first else 5)
-                and (place.demonym or any(s.lex.cues["Organization"].at(s.words, i) for i in range(a, b)))
+                and (place.demonym or any(s.at(s.lex.cues["Organization"], i) for i in range(a, b)))
                 and org_noun_phrase(s, a, b, prepositions=noun_first)
             ):
                 last = s.doc[b - 1].text if b > a else s.doc[place.end - 1].text
@@ -590,7 +619,7 @@ def nationality(s: Sentence) -> Iterator[Found]:
         if before is not None and before.type in ("Organization", "Project"):
             gap = s.words[before.end : place.start]
             closed = s.w(place.end) in ("", ",", ".", ";", ")", "(")
-            nouns = [i for i in range(before.end, place.start) if s.lex.org_nouns.at(s.words, i)]
+            nouns = [i for i in range(before.end, place.start) if s.at(s.lex.org_nouns, i)]
             if (
                 place.demonym
                 and 1 <= len(gap) <= 4
@@ -608,7 +637,7 @@ def nationality(s: Sentence) -> Iterator[Found]:
                 and closed
                 and (
                     len(gap) == 2
-                    or (len(gap) <= 5 and any(s.lex.org_nouns.at(s.words, i) for i in range(before.end, place.start)))
+                    or (len(gap) <= 5 and any(s.at(s.lex.org_nouns, i) for i in range(before.end, place.start)))
                 )
             ):
                 yield Found(
@@ -631,7 +660,7 @@ def nationality(s: Sentence) -> Iterator[Found]:
 def org_noun_after(s: Sentence, place: Ent) -> bool:
     """A place, then up to three describing words and an organisation noun: "US defence group"."""
     for i in range(place.end, min(s.end, place.end + 4)):
-        if s.lex.org_nouns.at(s.words, i):
+        if s.at(s.lex.org_nouns, i):
             return True
         if s.words[i] in s.lex.stop or i in s.inside or not s.words[i].isalpha():
             return False
@@ -646,12 +675,12 @@ def described_noun(s: Sentence, place: Ent) -> Ent | None:
     while after < s.end and s.words[after] in ("-", "based", "-based"):
         after += 1
     noun = None
-    if after - place.end <= 2 and s.lex.org_nouns.at(s.words, after):
+    if after - place.end <= 2 and s.at(s.lex.org_nouns, after):
         if s.w(place.start - 1) in ("the", "a", "an", "o") or after > place.end:
             noun = after  # "the Beijing start-up", "the Hangzhou-based group"
-    elif place.demonym and s.lex.org_nouns.at(s.words, place.start - 1):
+    elif place.demonym and s.at(s.lex.org_nouns, place.start - 1):
         noun = place.start - 1  # "a startup francesa"
-    elif s.w(place.start - 1) in ("de", "from") and s.lex.org_nouns.at(s.words, place.start - 2):
+    elif s.w(place.start - 1) in ("de", "from") and s.at(s.lex.org_nouns, place.start - 2):
         noun = place.start - 2  # "a empresa de Cupertino"
     if noun is None or any(e.type == "Organization" and 0 <= e.start - max(noun, place.end) <= 4 for e in s.ents):
         return None  # a name follows: read as a nationality of that name
@@ -680,7 +709,7 @@ def rounds(s: Sentence, target: str | None) -> Iterator[Found]:
         investor = next(
             (e for e in reversed(s.ents) if e.end <= i and i - e.end <= 2 and e.type == "Organization"), None
         )
-        at = next((k for k in range(i + 1, min(s.end, i + 10)) if s.lex.round.at(s.words, k)), None)
+        at = next((k for k in range(i + 1, min(s.end, i + 10)) if s.at(s.lex.round, k)), None)
         if investor is None or at is None:
             continue
         owner = next((e for e in s.ents if i < e.start < at and s.w(e.end) == "'s" and e.type == "Organization"), None)
@@ -704,15 +733,14 @@ def rounds(s: Sentence, target: str | None) -> Iterator[Found]:
             continue
         members = s.group(e)
         led = any(
-            s.lex.round_lead.at(s.words, i)
-            and not any(k in s.inside for k in range(i + s.lex.round_lead.at(s.words, i), e.start))
+            s.at(s.lex.round_lead, i) and not any(k in s.inside for k in range(i + s.at(s.lex.round_lead, i), e.start))
             for i in range(max(s.start, e.start - 5), e.start)
         )
         joined_round = participation_before(s, e) or any(
-            s.lex.participation.at(s.words, i) for i in range(members[-1].end, min(s.end, members[-1].end + 3))
+            s.at(s.lex.participation, i) for i in range(members[-1].end, min(s.end, members[-1].end + 3))
         )
         listed = len(members) >= 2 and any(
-            s.lex.investor_nouns.at(s.words, i) or s.words[i] in INCLUDE | {"eles", "them"}
+            s.at(s.lex.investor_nouns, i) or s.words[i] in INCLUDE | {"eles", "them"}
             for i in range(max(s.start, e.start - 4), e.start)
         )
         if led or joined_round or listed:
@@ -726,14 +754,14 @@ def participation_before(s: Sentence, e: Ent) -> bool:
     for i in range(e.start - 1, max(s.start, e.start - 5) - 1, -1):
         if i in s.inside or s.words[i] in (",", ";"):
             return False
-        if s.lex.participation.at(s.words, i):
+        if s.at(s.lex.participation, i):
             return True
     return False
 
 
 def raiser(s: Sentence) -> str | None:
     """The organisation a sentence says raised money: the one before "raised $2bn" / "captou US$ 120
-    milhões", or the opener of a sentence about a round with an amount ("X has closed a $2bn round")."""
+    milhões"."""
     if not s.money or not s.ents:
         return None
     for options in triggers(s).get("investsIn", ()):
@@ -745,6 +773,12 @@ def raiser(s: Sentence) -> str | None:
             )  # "X, backed by Y, has raised $100m": X
             if before is not None:
                 return before.key
+    return None
+
+
+def round_opener(s: Sentence) -> str | None:
+    """The organisation a sentence about a round with an amount opens with ("X has closed a $2bn seed
+    round"): the company raising, where the article has not named one yet."""
     first = opener(s)
     if s.money and s.has(s.lex.round) and not s.has(s.lex.lead_verbs) and first is not None:
         return first.key if first.type == "Organization" else None
@@ -793,8 +827,9 @@ def found(
     previous: str | None = None
     target: str | None = None  # the company the article's funding round is for
     makers: dict[str, str] = {}
-    model: str | None = None
+    model: str | None = None  # what "the model" / "it" stands for: the model named most so far, latest on ties
     model_seen = -10
+    model_counts: dict[str, int] = {}
     for number, sent in enumerate(sentences if sentences is not None else doc.sents):
         start_char, end_char = sent.start_char, sent.end_char
         here = [m for m in money if start_char <= m.start and m.end <= end_char]
@@ -831,11 +866,14 @@ def found(
             ):
                 target = f.object.key  # the article's headline deal
             yield number, f
-        target = target or raised
+        target = target or raised or round_opener(s)
         previous = subject(s) or previous
-        models = [e for e in s.ents if e.type == "AIModel"]
+        models = [e.key for e in s.ents if e.type == "AIModel"]
+        for key in models:
+            model_counts[key] = model_counts.get(key, 0) + 1
         if models:
-            model, model_seen = models[-1].key, number
+            model = max(model_counts, key=lambda k: (model_counts[k], k == models[-1]))
+            model_seen = number
 
 
 def lifted(f: Found, makers: dict[str, str]) -> Found | None:

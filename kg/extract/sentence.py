@@ -31,7 +31,8 @@ BETWEEN = {"between", "among", "entre"}
 COPULAS = {"is", "was", "remains", "became", "foi", "era", "segue", "continua"}
 AS = {"as", "como"}
 EACH = {"each", "cada", "apiece"}
-FORMER = {"former", "ex", "antigo", "antiga", "previously"}
+RESPECTIVELY = {"respectively", "respectivamente", "respetivamente"}
+FORMER = {"former", "ex", "antigo", "antiga", "previous", "previously", "anterior"}
 RELATIVES = {"que", "which", "who", "that"}
 RELATIONAL = {"against", "contra", "with", "com", "over", "than", "versus", "vs"}
 THING_MARKERS = {"on", "using", "with", "com", "em", "usando", "in"}
@@ -154,6 +155,10 @@ class Sentence:
     def w(self, i: int) -> str:
         return self.words[i] if self.start <= i < self.end else ""
 
+    def at(self, patterns: PatternSet, i: int) -> int:
+        """The length of the longest of `patterns` matching at position `i` of the sentence, or 0."""
+        return patterns.at(self.words, i) if self.start <= i < self.end else 0
+
     def where(self, patterns: PatternSet) -> list[int]:
         """The positions where one of `patterns` starts, found in one pass and kept."""
         found = self.positions.get(id(patterns))
@@ -187,10 +192,14 @@ def coordinated(s: Sentence) -> dict[int, list[Ent]]:
     preposition may repeat after the first: "da OpenAI, da Anthropic e do Google"), by member start."""
     out: dict[int, list[Ent]] = {}
     current: list[Ent] = []
-    for e in s.ents:
+    for k, e in enumerate(s.ents):
         if current and current[-1].type == e.type and joined(s, current[-1].end, e.start):
-            current.append(e)
-            continue
+            if not (new_phrase(s, current[0], current[-1].end, e.start) and not list_goes_on(s, k)):
+                current.append(e)
+                continue
+        for m in current:
+            out[m.start] = current
+        current = [e]
         for m in current:
             out[m.start] = current
         current = [e]
@@ -199,13 +208,27 @@ def coordinated(s: Sentence) -> dict[int, list[Ent]]:
     return out
 
 
+def new_phrase(s: Sentence, first: Ent, a: int, b: int) -> bool:
+    """ "por ex-pesquisadores da Meta, a Mistral se consolidou": after a name a preposition governs, a
+    comma and a bare determiner open a new noun phrase, not one more member."""
+    gap = s.words[a:b]
+    return len(gap) >= 2 and gap[0] == "," and all(w in DETERMINERS for w in gap[1:]) and complement(s, first)
+
+
+def list_goes_on(s: Sentence, k: int) -> bool:
+    """ "com a Microsoft, a Oracle e o SoftBank": the name at `k` is followed by "e"/"and" and one more."""
+    e = s.ents[k]
+    nxt = s.ents[k + 1] if k + 1 < len(s.ents) else None
+    return nxt is not None and nxt.start - e.end <= 3 and s.w(e.end) in ("e", "and", "ou", "or", ",")
+
+
 def joined(s: Sentence, a: int, b: int) -> bool:
     """Only list words between token positions a and b, at least one of them not a determiner."""
     i, listed = a, False
     if a == b:
         return False
     while i < b:
-        n = s.lex.coordination.at(s.words, i)
+        n = s.at(s.lex.coordination, i)
         if n:
             listed = listed or s.words[i] not in DETERMINERS
             i += n
@@ -291,7 +314,7 @@ def relative_subject(s: Sentence, e: Ent, before: int) -> bool:
 def type_noun(s: Sentence, i: int, type_name: str | None = None) -> int:
     """Length of a type noun ("model", "chip", "startup") at `i`: of `type_name`, or of any type."""
     table = s.lex.any_cue_word if type_name is None else s.lex.cues.get(type_name, PatternSet())
-    return table.at(s.words, i) if s.start <= i < s.end else 0
+    return s.at(table, i) if s.start <= i < s.end else 0
 
 
 def describes(s: Sentence, i: int) -> bool:
@@ -320,9 +343,9 @@ def stand_ins(s: Sentence) -> Iterator[Ent]:
         if i in s.inside or (i + 1) in s.inside:
             continue
         before = s.words[i - 1]
-        if s.referent and before in ("the", "a", "o") and s.lex.org_nouns.at(s.words, i):
+        if s.referent and before in ("the", "a", "o") and s.at(s.lex.org_nouns, i):
             yield Ent(i, i + 1, "Organization", s.referent, stand_in=True)
-        elif s.project and before in PROJECT_DETERMINERS and s.lex.cue_words["Project"].at(s.words, i):
+        elif s.project and before in PROJECT_DETERMINERS and s.at(s.lex.cue_words["Project"], i):
             yield Ent(i, i + 1, "Project", s.project, stand_in=True)
         elif s.model and before in ("the", "o") and s.words[i] in MODEL_NOUNS:
             yield Ent(i, i + 1, "AIModel", s.model, stand_in=True)
@@ -365,9 +388,11 @@ def triggers(s: Sentence) -> dict[str, list[list[Trigger]]]:
 
 
 def type_noun_used(s: Sentence, i: int) -> bool:
-    """A relation word that is also an organisation noun, used as the noun: "a sovereign wealth fund",
-    "the fund" (but "to fund", "will fund" are the verb)."""
-    if not s.lex.org_nouns.at(s.words, i) or i == s.start:
+    """A relation word used as a noun of an organisation: "a sovereign wealth fund", "the fund" (but "to
+    fund", "will fund" are the verb), "the investment firm of X" (the word describes the noun after it)."""
+    if s.at(s.lex.org_nouns, i + 1) and (i + 2) not in s.inside:
+        return True
+    if not s.at(s.lex.org_nouns, i) or i == s.start:
         return False
     before = s.words[i - 1]
     return before in DETERMINERS or (before.isalpha() and before not in s.lex.stop and (i - 1) not in s.inside)
@@ -377,7 +402,7 @@ def object_marked(s: Sentence, e: Ent) -> bool:
     """An object preposition opens the noun phrase holding the name: "in OpenAI", "in the French startup
     Mistral", "in the UAE's top AI firm, G42", "em startups de inteligência artificial"."""
     i = e.start - 1
-    if s.w(i) == "," and s.lex.any_cue_word.at(s.words, i - 1):
+    if s.w(i) == "," and s.at(s.lex.any_cue_word, i - 1):
         i -= 1  # an apposition: "firm, G42"
     for _ in range(7):
         if (
@@ -441,10 +466,10 @@ def owners(s: Sentence, e: Ent) -> list[Ent]:
 
 def possessed(s: Sentence, t: Trigger) -> bool:
     """ "its latest funding round", "Mistral's funding": money received by the owner."""
-    if not s.lex.round.at(s.words, t.start):
+    if not s.at(s.lex.round, t.start):
         return False
     for i in range(t.start - 1, max(s.start, t.start - 4) - 1, -1):
-        if s.words[i] == "'s" or s.lex.possessive.at(s.words, i):
+        if s.words[i] == "'s" or s.at(s.lex.possessive, i):
             return True
         if s.words[i] in s.lex.stop and s.words[i] not in DETERMINERS:
             return False
