@@ -10,8 +10,10 @@ ontology's lexicon for the language) that yields `Found` records, named for the 
 - `compound`: an organisation's name right before its model, product or chip ("Nvidia H800");
 - `possessive`: a possessive word before a named thing, owned by the organisation before it
   ("Meta unveiled its Llama", "a DeepSeek lançou seu R1");
-- `apposition`: a named thing or investor, then a noun phrase owned by an organisation
-  ("Copilot, Microsoft's assistant", "Microsoft, OpenAI's largest backer", "X e Y como acionistas");
+- `apposition`: a named thing, then a noun phrase of its type owned by an organisation ("Copilot,
+  Microsoft's assistant", "o CloudMatrix 384, supercomputador da Huawei"), and "X e Y como acionistas";
+- `investor`: an investor noun owned by a company, an organisation beside it ("Microsoft, OpenAI's
+  largest backer", "a Nvidia é acionista da Mistral AI");
 - `nationality`: a demonym or place describing an organisation ("a chinesa DeepSeek", "the French
   startup Mistral", "DeepSeek is a Chinese start-up", "G42, de Abu Dhabi,");
 - `round`: the investors of a funding round ("led by X", "com participação da Y", "X led Y's round").
@@ -160,7 +162,10 @@ def trigger(s: Sentence, spec: RelationSpec, t: Trigger) -> list[Found]:
     return out
 
 
-def symmetric_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], right: list[Ent]):
+Pair = tuple[Ent, Ent]
+
+
+def symmetric_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], right: list[Ent]) -> list[Pair]:
     """ "X partnered with Y", "X and Y signed a deal", "a partnership between X and Y", "the company
     has partnered with X": entities of one kind on both sides, within a list, or with the sentence's actor."""
     left = [
@@ -211,7 +216,7 @@ def symmetric_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent]
     return []
 
 
-def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], right: list[Ent]):
+def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], right: list[Ent]) -> list[Pair]:
     """Relations whose ends have disjoint types: one end of each role around the word, both after it
     with a comma between ("CEO da Nvidia, Jensen Huang"), or both before it ("Jensen Huang, Nvidia's CEO")."""
 
@@ -279,7 +284,7 @@ def antecedent_first(s: Sentence, left: list[Ent], t: Trigger) -> list[Ent]:
     return left
 
 
-def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], right: list[Ent]):
+def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], right: list[Ent]) -> list[Pair]:
     """ "X invests in Y" (subject left, object right); "Y, backed by X" (inverse: the other way round);
     "o investimento da X na Y" (both after the word, told apart by their prepositions); and an investor
     with no object in a sentence about a round or an amount: the article's funding target ("X and Y
@@ -349,7 +354,9 @@ def possessor(s: Sentence, e: Ent, at: int) -> bool:
     return s.w(e.end) == "'s" and at - e.end > 2
 
 
-def both_after(s: Sentence, spec: RelationSpec, right: list[Ent]) -> tuple[Ent, Ent] | None:
+def both_after(s: Sentence, spec: RelationSpec, right: list[Ent]) -> Pair | None:
+    """ "o investimento da Microsoft na OpenAI": both ends after the word, the subject's preposition
+    ("da", "by", "from") and the object's ("na", "in") telling them apart."""
     ends = [e for e in right if e.type in spec.domain | spec.range]
     if len(ends) < 2:
         return None
@@ -364,7 +371,7 @@ def both_after(s: Sentence, spec: RelationSpec, right: list[Ent]) -> tuple[Ent, 
 # ---------------------------------------------------------------- amounts
 
 
-def investment_amount(s: Sentence, t: Trigger, investor: Ent, target: Ent, pairs) -> Money | None:
+def investment_amount(s: Sentence, t: Trigger, investor: Ent, target: Ent, pairs: list[Pair]) -> Money | None:
     """The amount of one investment: the investor's own ("1 billion yuan from X"), else the amount nearest
     the word — unless several investors share it without "each"/"cada", or it is a round's total raised."""
     if not s.money:
@@ -851,8 +858,8 @@ def found(
         s.target = raised or target
         out = list(sentence_patterns(s))
         makers.update({f.subject.key: f.object.key for f in out if f.relation == "developedBy"})
-        for f in out:
-            f = lifted(f, makers)
+        for read in out:
+            f = lifted(read, makers)
             if f is None or f.subject.key == f.object.key:
                 continue
             spec = ontology.relations[f.relation]

@@ -14,15 +14,16 @@ import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import cast
 
 from spacy.tokens import Doc
 
 from ..ontology import Ontology, PatternSet, RelationSpec, fold, one_word
 from ..records import Money
 
+# Function words, folded (lowercase, no accents) as the sentence's words are: "à" and "é" fold into
+# "a" and "e", so they are told apart on the original text (`copula`). Content words come from kg.ttl.
 DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "sua", "their", "his", "her", "own"}
-# Word lists are folded (lowercase, no accents), as the sentence's words are: "à" and "é" fold into
-# "a" and "e", so they are told apart on the original text (`copula`).
 OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "for", "on"}
 SUBJECT_MARKERS = {"by", "from", "of", "de", "da", "do", "das", "dos", "pela", "pelo", "por"}
 AGENT = {"by", "por", "pela", "pelo", "pelas", "pelos"}
@@ -61,6 +62,9 @@ class Ent:
 
 @dataclass(frozen=True)
 class Trigger:
+    """Where a relation word of the lexicon stands, whether it is an inverse one ("backed by"), and
+    whether it is made of function words only ("da", "'s", "by"), which reach only next to a name."""
+
     start: int
     end: int
     inverse: bool
@@ -153,6 +157,7 @@ class Sentence:
         self.stand_ins = list(stand_ins(self))
 
     def w(self, i: int) -> str:
+        """The folded word at position `i`, or "" outside the sentence."""
         return self.words[i] if self.start <= i < self.end else ""
 
     def at(self, patterns: PatternSet, i: int) -> int:
@@ -177,12 +182,15 @@ class Sentence:
         return k < len(found) and found[k] < hi
 
     def group(self, e: Ent) -> list[Ent]:
+        """The list `e` is a member of ("Oracle, OpenAI e SoftBank"), or `e` alone."""
         return self.groups.get(e.start, [e]) if not e.stand_in else [e]
 
     def char(self, i: int) -> int:
+        """The character offset where token `i` starts."""
         return self.doc[i].idx
 
     def char_end(self, i: int) -> int:
+        """The character offset where the token before position `i` ends."""
         t = self.doc[i - 1]
         return t.idx + len(t.text)
 
@@ -259,6 +267,7 @@ def copula(s: Sentence, i: int) -> bool:
 
 
 def broken(s: Sentence, a: int, b: int) -> bool:
+    """A clause break (";") between positions a and b."""
     return any(s.words[i] == ";" for i in range(min(a, b), max(a, b)))
 
 
@@ -354,6 +363,7 @@ def stand_ins(s: Sentence) -> Iterator[Ent]:
 
 
 def confidence(s: Sentence, base: float, distance: int = 0) -> float:
+    """A pattern's confidence: its base, less a little per word between the ends, lowered by a hedge."""
     value = base - 0.02 * max(0, distance)
     if s.has(s.lex.hedge):
         value *= 0.7
@@ -376,7 +386,8 @@ def triggers(s: Sentence) -> dict[str, list[list[Trigger]]]:
             continue
         here: dict[str, list[Trigger]] = {}
         noun = type_noun_used(s, i)
-        for p, (name, inverse, tight) in s.lex.triggers.matches(s.words, i):
+        for p, payload in s.lex.triggers.matches(s.words, i):
+            name, inverse, tight = cast(tuple[str, bool, bool], payload)
             if noun and len(p) == 1 and name not in s.lex.symmetric:
                 continue  # "a sovereign wealth fund" is no funding; "its rival X" is a rivalry
             if not any(k in s.inside for k in range(i, i + len(p))):
