@@ -87,6 +87,8 @@ TRIGGER = [
     # symmetric relations: one of each side, a list before the word, "between"
     ("en", "Microsoft partnered with Oracle on cloud capacity.", [("microsoft", "partnersWith", "oracle")]),
     ("pt", "A Microsoft firmou parceria com a Oracle.", [("microsoft", "partnersWith", "oracle")]),
+    ("en", "Oracle will partner with the American chip giant Nvidia.", [("nvidia", "partnersWith", "oracle")]),
+    ("pt", "A Oracle ampliou sua parceria com a gigante de chips Nvidia.", [("nvidia", "partnersWith", "oracle")]),
     ("en", "Microsoft and Oracle signed an agreement.", [("microsoft", "partnersWith", "oracle")]),
     ("pt", "A Microsoft e a Oracle assinaram um acordo.", [("microsoft", "partnersWith", "oracle")]),
     ("en", "It is a partnership between Oracle and SoftBank.", [("oracle", "partnersWith", "softbank-group")]),

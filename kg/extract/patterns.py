@@ -172,10 +172,10 @@ def symmetric_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent]
         e
         for e in left
         if (not complement(s, e) or marker_before(s, e, WITH) or relative_subject(s, e, t.start))
-        and not possessor(s, e, t.start)
+        and not (spec.name == "competesWith" and possessor(s, e, t.start))
     ]  # "Nvidia's chips, products it hopes will compete with AMD's": not Nvidia
     if left:
-        right = [e for e in right if e.start - t.end <= 4]
+        right = [e for e in right if e.start - t.end <= 4 or object_marked(s, e, WITH)]
     if left and right:
         b = next((e for e in right if e.type == left[0].type and e.key != left[0].key), None)
         if b is not None:
@@ -202,11 +202,7 @@ def symmetric_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent]
     if right and marker_before(s, right[0], BETWEEN):
         members = s.group(right[0])  # "a partnership between X and Y"
         return [(x, y) for i, x in enumerate(members) for y in members[i + 1 :] if x.key != y.key]
-    if (
-        not left
-        and right
-        and (right[0].start - t.end <= 3 or marker_before(s, right[0], WITH) and right[0].start - t.end <= 6)
-    ):
+    if not left and right and (right[0].start - t.end <= 3 or object_marked(s, right[0], WITH)):
         actor = next((a for a in reversed(s.stand_ins) if a.end <= t.start and a.type == right[0].type), None)
         first = opener(s)
         if actor is None and first is not None and first.end <= t.start and first.type == right[0].type:

@@ -409,9 +409,10 @@ def type_noun_used(s: Sentence, i: int) -> bool:
     return before in DETERMINERS or (before.isalpha() and before not in s.lex.stop and (i - 1) not in s.inside)
 
 
-def object_marked(s: Sentence, e: Ent) -> bool:
-    """An object preposition opens the noun phrase holding the name: "in OpenAI", "in the French startup
-    Mistral", "in the UAE's top AI firm, G42", "em startups de inteligência artificial"."""
+def object_marked(s: Sentence, e: Ent, markers: set[str] = OBJECT_MARKERS) -> bool:
+    """A preposition of `markers` (the object's by default) opens the noun phrase holding the name: "in
+    OpenAI", "in the French startup Mistral", "in the UAE's top AI firm, G42", "em startups de
+    inteligência artificial", "com a gigante de chips Nvidia"."""
     i = e.start - 1
     if s.w(i) == "," and s.at(s.lex.any_cue_word, i - 1):
         i -= 1  # an apposition: "firm, G42"
@@ -427,7 +428,7 @@ def object_marked(s: Sentence, e: Ent) -> bool:
             )
         ):
             return False
-        if s.words[i] in OBJECT_MARKERS:
+        if s.words[i] in markers:
             return True
         i -= 1
     return False
