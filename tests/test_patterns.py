@@ -419,6 +419,9 @@ REFERRING = [
     ("en", "OpenAI grew fast. The company partnered with Microsoft.", ("microsoft", "partnersWith", "openai")),
     ("pt", "A OpenAI cresceu. A empresa firmou parceria com a Microsoft.", ("microsoft", "partnersWith", "openai")),
     ("en", "Grok 3 launched. It was trained on H100 GPUs.", ("grok-3", "trainedOn", "h100")),
+    # a chief executive's title in a sentence naming no organisation: the one the text is about
+    ("en", "Nvidia grew. Nvidia hired. The CEO, Jensen Huang, was upbeat.", ("jensen-huang", "leads", "nvidia")),
+    ("pt", "A Nvidia cresceu. O CEO Jensen Huang comemorou o resultado.", ("jensen-huang", "leads", "nvidia")),
     ("pt", "O Stargate foi anunciado. A Oracle vai investir no projeto.", ("oracle", "investsIn", "stargate")),
 ]
 

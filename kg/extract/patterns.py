@@ -42,6 +42,7 @@ from .sentence import (
     BETWEEN,
     DETERMINERS,
     EACH,
+    EXECUTIVE,
     FORMER,
     INCLUDE,
     MAX_PAIRS_PER_SENTENCE,
@@ -234,6 +235,8 @@ def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], ri
     if right and right[0].type in spec.domain and right[0].start - t.end <= 3 and spec.name == "trainedOn":
         if any(e.type in spec.range and thing_marked(s, e) for e in right[1:]):
             left = []  # "to train Grok 3 on its Colossus": both after the word
+    if spec.name == "leads" and not any(e.type in spec.range for e in s.ents):
+        return executive_of_topic(s, t, right)
     pair = None
     if left:
         first = left[0]
@@ -257,6 +260,19 @@ def typed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent], ri
     if t.tight and spec.name == "locatedIn":
         return [(a, b)]
     return spread(s, a, b)
+
+
+def executive_of_topic(s: Sentence, t: Trigger, right: list[Ent]) -> list[Pair]:
+    """ "O CEO, Jensen Huang, afirmou", "CEO Aidan Gomez said": a chief executive's title right before a
+    person, in a sentence naming no organisation, is the organisation's the text is about ("the company"
+    where the sentence says it)."""
+    person = next((e for e in right if e.type == "Person"), None)
+    if person is None or person.start - t.end > 3 or not EXECUTIVE & set(s.words[t.start : t.end]):
+        return []
+    company = next((a for a in s.stand_ins if a.type == "Organization"), None)
+    if company is None and s.topic is not None:
+        company = Ent(t.start, t.end, "Organization", s.topic, stand_in=True)
+    return [(person, company)] if company is not None else []
 
 
 def made_shape(s: Sentence, t: Trigger, first: Ent, partner: Ent) -> bool:

@@ -33,6 +33,7 @@ COPULAS = {"is", "was", "remains", "became", "foi", "era", "segue", "continua"}
 AS = {"as", "como"}
 EACH = {"each", "cada", "apiece"}
 RESPECTIVELY = {"respectively", "respectivamente", "respetivamente"}
+EXECUTIVE = {"ceo", "chief", "executive", "executivo", "executiva", "diretor-executivo", "presidente-executivo"}
 FORMER = {"former", "ex", "antigo", "antiga", "previous", "previously", "anterior"}
 RELATIVES = {"que", "which", "who", "that"}
 RELATIONAL = {"against", "contra", "with", "com", "over", "than", "versus", "vs"}
