@@ -386,8 +386,9 @@ def triggers(s: Sentence) -> dict[str, list[list[Trigger]]]:
         if i in s.inside:
             continue
         here: dict[str, list[Trigger]] = {}
-        noun = type_noun_used(s, i)
-        for p, payload in s.lex.triggers.matches(s.words, i):
+        found = s.lex.triggers.matches(s.words, i)
+        noun = bool(found) and type_noun_used(s, i)
+        for p, payload in found:
             name, inverse, tight = cast(tuple[str, bool, bool], payload)
             if noun and len(p) == 1 and name not in s.lex.symmetric:
                 continue  # "a sovereign wealth fund" is no funding; "its rival X" is a rivalry
