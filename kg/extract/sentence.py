@@ -106,6 +106,11 @@ class Lexicon:
         self.lead_verbs = words_of("leadVerb")
         self.investor_nouns = words_of("investorNoun")
         self.needs_amount = words_of("needsAmount")
+        # the lexicon's word lists in one index, so that a sentence is scanned once for all of them
+        scanned = [self.negation, self.hedge, self.possessive, self.round, self.round_lead, self.participation]
+        scanned += [self.lead_verbs, self.investor_nouns]
+        self.scanned = PatternSet((p, id(ps)) for ps in scanned for p, _ in entries(ps))
+        self.scanned_ids = [id(ps) for ps in scanned]
         self.cues = {t: PatternSet.of(ps.get(lang, [])) for t, ps in ontology.cues.items()}
         self.cue_words = {
             t: PatternSet.of(p for p in ps.get(lang, []) if one_word(p)) for t, ps in ontology.cues.items()
@@ -168,6 +173,13 @@ class Sentence:
     def where(self, patterns: PatternSet) -> list[int]:
         """The positions where one of `patterns` starts, found in one pass and kept."""
         found = self.positions.get(id(patterns))
+        if found is None and id(patterns) in self.lex.scanned_ids:
+            for key in self.lex.scanned_ids:
+                self.positions[key] = []
+            for i in range(self.start, self.end):
+                for scanned in {cast(int, payload) for _, payload in self.lex.scanned.matches(self.words, i)}:
+                    self.positions[scanned].append(i)
+            found = self.positions[id(patterns)]
         if found is None:
             found = self.positions[id(patterns)] = [
                 i for i in range(self.start, self.end) if patterns.at(self.words, i)
