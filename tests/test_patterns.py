@@ -340,7 +340,7 @@ LISTS = [
     ),
     (
         "pt",
-        "A Tencent vai trabalhar em parceria com a Microsoft e com a OpenAI.",
+        "A Tencent assinou uma parceria com a Microsoft e com a OpenAI.",
         [("microsoft", "partnersWith", "tencent"), ("openai", "partnersWith", "tencent")],
     ),
 ]
