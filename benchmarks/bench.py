@@ -226,7 +226,7 @@ def stages(articles: list) -> dict[str, float]:
     """Seconds per stage of the per-article work, one process, on a sample of articles."""
     from kg import extract, link
     from kg.analyse import analyse
-    from kg.extract import rules
+    from kg.extract import patterns
     from kg.extract.decide import analysed, decide
     from kg.ontology import load
     from kg.read import pipeline_language
@@ -240,7 +240,7 @@ def stages(articles: list) -> dict[str, float]:
     out = {
         "analyse (spaCy + gazetteer + names)": 0.0,
         "link": 0.0,
-        "extract: rules": 0.0,
+        "extract: patterns": 0.0,
         "extract: candidates + features": 0.0,
         "extract: model": 0.0,
     }
@@ -251,15 +251,15 @@ def stages(articles: list) -> dict[str, float]:
         t1 = time.perf_counter()
         mentions = link.mentions(doc, kb)
         t2 = time.perf_counter()
-        rules.facts(doc, mentions, kb, lang, article.id, article.published)
+        patterns.facts(doc, mentions, kb, lang, article.id, article.published)
         t3 = time.perf_counter()
-        result = analysed(doc, mentions, kb, lang, article.id, article.published)  # the rules run again inside
+        result = analysed(doc, mentions, kb, lang, article.id, article.published)  # the patterns run again inside
         t4 = time.perf_counter()
         decide(doc, result, model, kb, article.id, article.published)
         t5 = time.perf_counter()
         out["analyse (spaCy + gazetteer + names)"] += t1 - t0
         out["link"] += t2 - t1
-        out["extract: rules"] += t3 - t2
+        out["extract: patterns"] += t3 - t2
         out["extract: candidates + features"] += max(0.0, (t4 - t3) - (t3 - t2))
         out["extract: model"] += t5 - t4
     return out
@@ -391,7 +391,7 @@ def main() -> None:
     sample_words = sum(len(a.document.split()) for a in sample)
     del articles
 
-    log("kg build, one process, the rules alone (--extractor none)")
+    log("kg build, one process, the patterns alone (--extractor none)")
     rules_only = run_build(corpus, work / "out-rules", 1, cache=True, extractor="none")
     log("kg build, one process")
     one = run_build(corpus, work / "out-1", 1, cache=True)

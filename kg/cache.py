@@ -49,7 +49,7 @@ def cache_salt(pipeline_version: str, ontology_version: str) -> str:
 
 
 # The modules whose code decides an article's result. Their digest is part of the key too, so that
-# editing the rules in a checkout invalidates the cache even before PIPELINE_VERSION is bumped.
+# editing the patterns in a checkout invalidates the cache even before PIPELINE_VERSION is bumped.
 _ANALYSING_MODULES = ("analyse.py", "extract/*.py", "link.py", "money.py", "ontology.py", "records.py", "namespace.py")
 
 

@@ -117,7 +117,7 @@ def cli(verbose: int) -> None:
     show_default=True,
     metavar="NAME|PATH|auto|none",
     help="A spaCy model package or saved pipeline whose entities add names the knowledge base "
-    "lacks ('auto': en_core_web_sm / pt_core_news_sm where installed; 'none': rules only).",
+    "lacks ('auto': en_core_web_sm / pt_core_news_sm where installed; 'none': patterns only).",
 )
 @click.option(
     "--extractor",
@@ -125,7 +125,7 @@ def cli(verbose: int) -> None:
     show_default=True,
     metavar="MODEL_DIR|default|none",
     help="The trained model that decides the facts: a folder made by `kg train`, the one shipped "
-    "with kg ('default'), or 'none' for the rules alone.",
+    "with kg ('default'), or 'none' for the patterns alone.",
 )
 @click.option(
     "--article-timeout",
@@ -376,7 +376,7 @@ def stats(out, top):
     "--folds", default=5, show_default=True, type=click.IntRange(min=0), help="Cross-validation folds (0: none)."
 )
 @click.option("--seed", default=13, show_default=True, type=int, help="Seed of the folds and the learner.")
-@click.option("--no-rule-features", is_flag=True, help="Train without the rules' verdicts as features.")
+@click.option("--no-rule-features", is_flag=True, help="Train without the patterns' verdicts as features.")
 @ontology_option
 @user_errors
 def train(gold, articles, out, folds, seed, no_rule_features, ontology):
@@ -384,7 +384,7 @@ def train(gold, articles, out, folds, seed, no_rule_features, ontology):
 
     Each gold file <id>.json is matched with its article: <id>.txt (or .md, .html, .json)
     beside it or under ARTICLES. With --folds K, prints K-fold cross-validated precision,
-    recall and F1 per relation and for amounts (folds by article), next to the rules alone
+    recall and F1 per relation and for amounts (folds by article), next to the patterns alone
     on the same folds. `kg build --extractor OUT` then uses the model.
 
     \b

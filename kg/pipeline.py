@@ -62,7 +62,7 @@ def process_article(
 
     `model` names a spaCy model package or saved pipeline whose entities add candidates ("auto": the
     language's small model where installed; None: no model). `extractor` is the folder of a trained
-    extractor (see `kg.extract.resolve_extractor`); None: the rules alone decide.
+    extractor (see `kg.extract.resolve_extractor`); None: the patterns alone decide.
     """
     return _process(article, ontology, model, extractor)
 
@@ -107,7 +107,7 @@ def build(
     of each stage that follows ("graph": the store and graph.ttl, "page"). `model` is a spaCy model for names the
     knowledge base lacks (see `process_article`); `kg` needs none. `extractor` is the trained model that
     decides the facts: "default" (the one shipped with `kg`), a folder made by `kg train`, or "none"
-    for the rules alone. An article whose analysis takes longer than `article_timeout` seconds is skipped
+    for the patterns alone. An article whose analysis takes longer than `article_timeout` seconds is skipped
     with that reason (None or 0: no limit). `cluster`, the address of a Dask scheduler, sends the
     analysis to its workers instead of `jobs` processes (`kg.cluster`).
     """

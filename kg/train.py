@@ -473,13 +473,13 @@ def reach(examples: Sequence[Example]) -> dict[str, tuple[int, int, int]]:
 def choose_thresholds(
     examples: Sequence[Example], probabilities: dict[str, np.ndarray], kb: Ontology
 ) -> dict[str, float]:
-    """Per relation, the two decision thresholds (where the rules state the fact, and elsewhere) that
+    """Per relation, the two decision thresholds (where the patterns state the fact, and elsewhere) that
     maximise that relation's corpus-level F1 on out-of-fold predictions."""
     scorer = CorpusScorer(examples, kb)
     chosen: dict[str, float] = {}
     grid = [round(float(t), 2) for t in np.arange(0.05, 0.96, 0.05)]
     for r, relation in enumerate(RELATIONS):
-        best: dict[tuple[str, str], list[float]] = {}  # pair → [best p where the rules fired, best p elsewhere]
+        best: dict[tuple[str, str], list[float]] = {}  # pair → [best p where the patterns fired, best p elsewhere]
         for ex in examples:
             p = probabilities[ex.article.id]
             for row, value in zip(ex.analysed.rows, p[:, r], strict=False):
@@ -509,7 +509,7 @@ def choose_thresholds(
 @dataclass
 class CrossValidation:
     """Out-of-fold results: the folds, the scores per language and in all, the thresholds chosen, the
-    same for the rules alone on the same folds, and the reach of the candidates."""
+    same for the patterns alone on the same folds, and the reach of the candidates."""
 
     folds: list[list[str]]
     scores: Scores
@@ -533,7 +533,7 @@ def cross_validate(
     """k-fold cross-validation by article: each fold's articles are analysed with a name typer and
     decided by a model both fitted on the other folds only.
 
-    `baseline` are the articles analysed without a typer (the rules alone are scored on them) and
+    `baseline` are the articles analysed without a typer (the patterns alone are scored on them) and
     `trained` analysed with the typer fitted on all articles (what the fold models learn from);
     both are computed when not given. `work` is a folder for the fold typers (a temporary one
     otherwise)."""
@@ -629,7 +629,7 @@ def train(
 
 def report_lines(model: RelationModel, cv: CrossValidation | None) -> list[str]:
     """What `kg train` prints: the folds, then cross-validated P/R/F1 per relation, for the model and
-    for the rules alone, in all and per language, and the amounts."""
+    for the patterns alone, in all and per language, and the amounts."""
     lines = [
         f"trained on {model.config.get('articles', 0)} article(s); positives: "
         + ", ".join(f"{r} {n}" for r, n in model.config.get("positives", {}).items())
@@ -638,7 +638,7 @@ def report_lines(model: RelationModel, cv: CrossValidation | None) -> list[str]:
         return lines
     for n, group in enumerate(cv.folds, 1):
         lines.append(f"fold {n}: {' '.join(group)}")
-    lines.append(f"{'cross-validated':<22}{'P':>7}{'R':>7}{'F1':>7}   {'rules P':>7}{'R':>7}{'F1':>7}")
+    lines.append(f"{'cross-validated':<22}{'P':>7}{'R':>7}{'F1':>7}   {'pat. P':>7}{'R':>7}{'F1':>7}")
 
     def row(name: str, relations: Sequence[str], s: Scores, r: Scores) -> str:
         p, rc, f = s.prf(relations)
@@ -653,7 +653,7 @@ def report_lines(model: RelationModel, cv: CrossValidation | None) -> list[str]:
         if not label:
             for relation in RELATIONS:
                 lines.append(row(f"  {relation}", [relation], s, r))
-        lines.append(f"{label}amounts right: {s.amounts[0]}/{s.amounts[1]} (rules {r.amounts[0]}/{r.amounts[1]})")
+        lines.append(f"{label}amounts right: {s.amounts[0]}/{s.amounts[1]} (patterns {r.amounts[0]}/{r.amounts[1]})")
 
     def prf(tp: int, fp: int, fn: int) -> str:
         p = tp / (tp + fp) if tp + fp else 0.0

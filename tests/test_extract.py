@@ -1,4 +1,5 @@
-"""Facts read from sentences by the rules of `kg.extract.rules`, in English and Portuguese."""
+"""Facts read from whole sentences by the patterns alone (`kg build --extractor none`), in English and
+Portuguese: the patterns of `kg.extract.patterns` working together, one article at a time."""
 
 from __future__ import annotations
 

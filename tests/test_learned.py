@@ -251,8 +251,8 @@ def test_the_default_model_is_used_without_extractor(small_model, tmp_path, monk
     monkeypatch.setattr(extract, "DEFAULT_EXTRACTOR", silent)
     report = kg.build([EXAMPLES / "articles"], out=tmp_path / "out")
     assert report.articles > 10 and report.facts == 0
-    rules = kg.build([EXAMPLES / "articles"], out=tmp_path / "rules", extractor="none")
-    assert rules.facts > 50
+    alone = kg.build([EXAMPLES / "articles"], out=tmp_path / "patterns", extractor="none")
+    assert alone.facts > 50
 
 
 def test_the_shipped_model_loads_and_is_small() -> None:

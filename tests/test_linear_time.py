@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import kg
 from kg.analyse import MAX_SENTENCE_TOKENS, analyse
 from kg.cli import cli
-from kg.extract.rules import MAX_PAIRS_PER_SENTENCE
+from kg.extract.patterns import MAX_PAIRS_PER_SENTENCE
 from kg.pipeline import DEFAULT_ARTICLE_TIMEOUT, process_article
 from kg.records import Article
 

@@ -2,8 +2,8 @@
 
 The steps, one module each: `candidates` (typed pairs of entities a sentence may relate),
 `features` (what the model sees of a candidate), `model` (the trained classifier that decides),
-`amounts` (which money span of a sentence belongs to an investment), `rules` (general patterns whose
-verdicts are the model's strongest features) and `decide` (the steps put together).
+`amounts` (which money span of a sentence belongs to an investment), `patterns` (general sentence
+patterns whose verdicts are the model's strongest features) and `decide` (the steps put together).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ DEFAULT_EXTRACTOR = Path(__file__).resolve().parent.parent / "models" / "extract
 
 def resolve_extractor(choice: str | os.PathLike[str] | None) -> str | None:
     """The extractor folder `choice` names, loaded once to check it: "default" (or None) is the model
-    shipped with `kg`, "none" the rules alone (returns None), anything else a folder made by `kg train`."""
+    shipped with `kg`, "none" the patterns alone (returns None), anything else a folder made by `kg train`."""
     if choice is not None and str(choice) == "none":
         return None
     folder = DEFAULT_EXTRACTOR if choice is None or str(choice) == "default" else Path(choice)
@@ -54,7 +54,7 @@ def typer_of(extractor: str | os.PathLike[str] | None) -> str | None:
 def digest(extractor: str | os.PathLike[str] | None) -> str:
     """What an extractor folder is, for cache keys: its model's digest and its typer's."""
     if not extractor:
-        return "rules"
+        return "patterns"
     typer = typer_of(extractor)
     return load_extractor(extractor).digest + (f"+{load_extractor(typer).digest}" if typer else "")
 
@@ -69,11 +69,11 @@ def facts(
     model: RelationModel | None = None,
 ) -> list[Fact]:
     """The facts the sentences of `doc` state between `mentions`: decided by `model` over every
-    candidate, or by the rules alone when there is no model."""
+    candidate, or by the patterns alone when there is no model."""
     if model is None:
-        from .rules import facts as rule_facts
+        from .patterns import facts as pattern_facts
 
-        return rule_facts(doc, mentions, ontology, lang, article_id, date)
+        return pattern_facts(doc, mentions, ontology, lang, article_id, date)
     rule_features = bool(model.config.get("hyper", {}).get("rule_features", True))
     result = analysed(doc, mentions, ontology, lang, article_id, date, rule_features=rule_features)
     return decide(doc, result, model, ontology, article_id, date)

@@ -3,7 +3,7 @@
 Each (investment, amount in its sentence) pair is a candidate of its own, scored by the model's
 `AMOUNT` column from features that carry over: where the amount stands against the investor and
 the investee, which named end is nearest, the words around it ("each", "cada", "total", "round",
-"valuation"), how many amounts and investors the sentence has, and whether the rules gave it this
+"valuation"), how many amounts and investors the sentence has, and whether the patterns gave it this
 amount. The best-scoring amount over the threshold is the investment's; a total shared by several
 investors then scores low for each of them, and "US$ 15 bilhões cada" high for every one.
 """
@@ -88,7 +88,7 @@ def attach(row: Any, result: Any, words: Sequence[str], model: Any) -> tuple[Dec
     spans = in_sentence(result, row)
     if not spans:
         return None, ""
-    if AMOUNT not in model.relations:  # a model without an amount column: the rules' amount
+    if AMOUNT not in model.relations:  # a model without an amount column: the patterns' amount
         c = row.candidate
         return result.rule_amounts.get((c.subject.key, c.object.key, c.sentence), (None, ""))
     investors = investors_in(result, row)

@@ -2,7 +2,7 @@
 
 A candidate joins two *ends* in one sentence. An end is a named mention, or a phrase that refers to
 an entity named elsewhere: "a empresa", "the company", "its", "o grupo" stand for the organisation
-the article is about or the one the previous sentence opened with. The rules' facts are candidates
+the article is about or the one the previous sentence opened with. The patterns' facts are candidates
 too, since some of them reach across sentences. Pairs are kept only where the types fit some
 relation's domain and range in the ontology.
 
@@ -11,7 +11,7 @@ article's topic and the previous sentence's subject are never paired with each o
 referring phrase.
 
 Long sentences are bounded: at most `MAX_ENDS` ends and `MAX_PAIRS` pairs a sentence (the nearest
-named pairs first, with `MAX_RULE_PAIRS` places kept for the rules' facts), and no pair further
+named pairs first, with `MAX_RULE_PAIRS` places kept for the patterns' facts), and no pair further
 apart than `MAX_DISTANCE` tokens.
 """
 
@@ -29,8 +29,8 @@ from ..ontology import Ontology, PatternSet
 from ..records import Fact, Mention
 
 MAX_ENDS = 24  # ends kept per sentence (named ones first, in text order)
-MAX_PAIRS = 96  # pairs per sentence: the nearest named pairs first, then the rules' facts
-MAX_RULE_PAIRS = 16  # places kept for the rules' facts whose ends the named pairs lack
+MAX_PAIRS = 96  # pairs per sentence: the nearest named pairs first, then the patterns' facts
+MAX_RULE_PAIRS = 16  # places kept for the patterns' facts whose ends the named pairs lack
 MAX_DISTANCE = 60  # tokens between two ends of a pair
 
 PRONOUNS = {
@@ -51,7 +51,7 @@ class End:
     start: int  # token span in the doc
     end: int
     via: str  # "name", "demonym", "anaphor" (a referring phrase), "topic" (what the article is about),
-    # "previous" (whom the previous sentence opened with), "rule" (only the rules' fact places it)
+    # "previous" (whom the previous sentence opened with), "rule" (only a pattern's fact places it)
     source: str = "kb"  # the mention's source ("kb", "rule", "demonym", "model")
 
 
@@ -171,7 +171,7 @@ def article_candidates(
     previous: str | None = None
     sentences = sentence_bounds(doc)
     starts = [start_char for _, _, start_char, _ in sentences]
-    facts_in: dict[int, list[Fact]] = {}  # the rules' facts by sentence, found by bisection: linear time
+    facts_in: dict[int, list[Fact]] = {}  # the patterns' facts by sentence, found by bisection: linear time
     for f in rule_facts:
         facts_in.setdefault(bisect.bisect_right(starts, f.start) - 1, []).append(f)
     for number, (sent_start, sent_end, start_char, end_char) in enumerate(sentences):
@@ -198,7 +198,7 @@ def article_candidates(
         found = sentence_candidates(number, sent_start, sent_end, ends, ontology)[: MAX_PAIRS - MAX_RULE_PAIRS]
         seen = {(c.subject.key, c.object.key) for c in found}
         room = MAX_PAIRS - len(found)
-        # the rules' facts of this sentence whose ends the pairs above lack (cross-sentence referents)
+        # the patterns' facts of this sentence whose ends the pairs above lack (cross-sentence referents)
         for f in facts_in.get(number, ()):
             if not (start_char <= f.start < end_char):
                 continue
@@ -225,7 +225,7 @@ def _placed(key: str, type_name: str, ends: list[End], sentence_start: int) -> E
 
 
 def _fits_unordered(ontology: Ontology, s: End, o: End) -> tuple[str, ...]:
-    """Relations for two ends with no position of their own (both placed by the rules)."""
+    """Relations for two ends with no position of their own (both placed by the patterns)."""
     return tuple(
         name
         for name, spec in ontology.relations.items()

@@ -1,7 +1,7 @@
 """From an analysed article to facts: candidates, their features, the model's decision, amounts.
 
-Without a model the rules' facts are the answer (`kg build --extractor none`); with one, the rules'
-verdicts are features among others and the model decides every candidate.
+Without a model the patterns' facts are the answer (`kg build --extractor none`); with one, the
+patterns' verdicts are features among others and the model decides every candidate.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..analyse import folded_words, sentence_bounds, token_offsets
 from ..money import money_spans
 from ..ontology import Ontology, PatternSet
 from ..records import Fact, Mention, Money
-from . import amounts, rules
+from . import amounts, patterns
 from .candidates import Candidate, article_candidates
 from .features import SentenceCues, candidate_features, masked
 from .model import RelationModel
@@ -33,18 +33,20 @@ class Row:
     features: tuple[str, ...]
     sentence_start: int  # character offsets of the sentence
     sentence_end: int
-    rules: frozenset[str] = frozenset()  # the relations the rules state from this subject to this object
+    rules: frozenset[str] = frozenset()  # the relations the patterns state from this subject to this object
 
 
 @dataclass(frozen=True)
 class Analysed:
-    """What extraction reads of one article: the rules' facts and every candidate row."""
+    """What extraction reads of one article: the patterns' facts and every candidate row."""
 
     rule_facts: tuple[Fact, ...]
     rows: tuple[Row, ...]
     money: tuple[Money, ...]  # every amount of the text
     money_tokens: tuple[tuple[int, int], ...]  # the token span of each amount
-    rule_amounts: dict[tuple[str, str, int], tuple[Decimal, str]]  # (investor, investee, sentence) → the rules' amount
+    rule_amounts: dict[
+        tuple[str, str, int], tuple[Decimal, str]
+    ]  # (investor, investee, sentence) → the patterns' amount
     words: tuple[str, ...]  # the folded words of the text
 
     @cached_property
@@ -133,23 +135,28 @@ def analysed(
     date: str = "",
     rule_features: bool = True,
 ) -> Analysed:
-    """The rules' facts and the candidate rows of an article."""
-    lex = rules.lexicon(ontology.version, lang, ontology)
+    """The patterns' facts and the candidate rows of an article."""
+    lex = patterns.lexicon(ontology.version, lang, ontology)
     words = [w if w.strip() else "_" for w in folded_words(doc)]  # whitespace tokens as one symbol
-    rule_facts = rules.facts(doc, mentions, ontology, lang, article_id, date)
+    stated = patterns.facts_with_patterns(doc, mentions, ontology, lang, article_id, date)
+    rule_facts = [f for f, _ in stated]
     sentences = sentence_bounds(doc)
     starts = [start_char for _, _, start_char, _ in sentences]  # looked up by bisection: linear time in the article
     verdicts: dict[tuple[int, str, str], list[str]] = {}
+    by_pattern: dict[tuple[int, str, str], list[str]] = {}
     rule_amounts: dict[tuple[str, str, int], tuple[Decimal, str]] = {}
-    for f in rule_facts:
+    for f, names in stated:
         number = bisect.bisect_right(starts, f.start) - 1
         if number < 0 or f.start >= sentences[number][3]:
             continue
         if f.amount is not None:
             rule_amounts[(f.subject, f.object, number)] = (f.amount, f.currency)
         symmetric = ontology.relations[f.predicate].symmetric
+        back = f.predicate if symmetric else f.predicate + "~"
         verdicts.setdefault((number, f.subject, f.object), []).append(f.predicate)
-        verdicts.setdefault((number, f.object, f.subject), []).append(f.predicate if symmetric else f.predicate + "~")
+        verdicts.setdefault((number, f.object, f.subject), []).append(back)
+        by_pattern.setdefault((number, f.subject, f.object), []).extend(f"{n}:{f.predicate}" for n in names)
+        by_pattern.setdefault((number, f.object, f.subject), []).extend(f"{n}:{back}" for n in names)
     money = tuple(m for m in money_spans(doc.text, lang) if doc.char_span(m.start, m.end, alignment_mode="expand"))
     money_tokens = []
     for m in money:
@@ -168,20 +175,24 @@ def analysed(
         if c.sentence not in cues:
             cues[c.sentence] = sentence_cues(words, c.start, c.end, lex, money_starts)
         _, _, start_char, end_char = sentences[c.sentence]
-        given = verdicts.get((c.sentence, c.subject.key, c.object.key), []) if rule_features else []
+        pair = (c.sentence, c.subject.key, c.object.key)
+        given = verdicts.get(pair, []) if rule_features else []
+        named = by_pattern.get(pair, []) if rule_features else []
         others = per_sentence.get(c.sentence, 0) - 2
-        row = candidate_features(c, seen_words, cues[c.sentence], sorted(set(given)), lang, max(0, others))
-        stated = frozenset(v for v in given if not v.endswith("~"))
-        rows.append(Row(c, tuple(row), start_char, end_char, stated))
+        row = candidate_features(
+            c, seen_words, cues[c.sentence], sorted(set(given)), lang, max(0, others), sorted(set(named))
+        )
+        stating = frozenset(v for v in given if not v.endswith("~"))
+        rows.append(Row(c, tuple(row), start_char, end_char, stating))
     return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))
 
 
-RULE_FIRED = "+rule"  # suffix of the threshold that applies where the rules state the same fact
+RULE_FIRED = "+rule"  # suffix of the threshold that applies where the patterns state the same fact
 
 
 def threshold(model: RelationModel, relation: str, row: Row) -> float:
-    """The probability a candidate needs for `relation`: a threshold of its own where the rules state
-    the fact too, so that the model keeps the rules' precision there and adds recall elsewhere."""
+    """The probability a candidate needs for `relation`: a threshold of its own where the patterns state
+    the fact too, so that the model keeps their precision there and adds recall elsewhere."""
     base = model.thresholds.get(relation, 0.5)
     if relation in row.rules:
         return model.thresholds.get(relation + RULE_FIRED, base)

@@ -3,7 +3,8 @@
 They are meant to carry over to unseen text: the words between and around the two ends (other
 names in the sentence masked as their type, so that "X, Y e Z" reads as a list whatever the names),
 the ontology's trigger words and where they stand, the types, order and distance of the ends, lists,
-appositions, possessives, negation and hedges, and the verdicts of the rules.
+appositions, possessives, negation and hedges, and the verdicts of the patterns, by relation and by
+pattern.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ TRIGGER_REACH = 6  # how far outside the pair a trigger word still counts
 LIST_WORDS = {"and", "e", "or", "ou", "&", ","}
 POSSESSIVE_WORDS = {"'s", "de", "da", "do", "das", "dos", "of"}
 MASK = "@"  # how a masked mention's tokens begin (folded words never do)
-FEATURES_VERSION = "3"
+FEATURES_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,12 @@ def candidate_features(
     rule_verdicts: Sequence[str],
     lang: str,
     others_between: int,
+    pattern_verdicts: Sequence[str] = (),
 ) -> list[str]:
     """The features of `c` over the sentence's `words` (folded, other mentions masked: see `masked`);
-    `rule_verdicts` are the rules' relations for this subject and object
-    (``"investsIn"``, or ``"investsIn~"`` when the rules state it the other way round)."""
+    `rule_verdicts` are the patterns' relations for this subject and object (``"investsIn"``, or
+    ``"investsIn~"`` when they state it the other way round), `pattern_verdicts` the same named by
+    pattern (``"nationality:locatedIn"``)."""
     s, o = c.subject, c.object
     forward = s.start <= o.start
     first, second = (s, o) if forward else (o, s)
@@ -95,6 +98,7 @@ def candidate_features(
         out += [f"rule:{v}:{s.type}>{o.type}" for v in rule_verdicts]
     else:
         out.append("rule:none")
+    out += [f"pat:{v}" for v in pattern_verdicts]
     vias = f"{s.via}>{o.via}"
     out.append(f"via:{vias}")
     out += cues.shared
