@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -73,46 +73,62 @@ def _folded(word: str) -> str:
     return folded
 
 
+def _once(doc: Doc, key: str, make: Callable[[Doc], Any]) -> Any:
+    """`make(doc)`, worked out once per Doc (kept in its user data while the Doc's length holds)."""
+    cached = doc.user_data.get(key)
+    if cached is None or cached[0] != len(doc):
+        cached = doc.user_data[key] = (len(doc), make(doc))
+    return cached[1]
+
+
 def _token_extents(doc: Doc) -> list[tuple[int, int]]:
     """(character offset, length) of every token, read from the Doc's arrays without making a Token each."""
     from spacy.attrs import IDX, LENGTH
 
-    if not len(doc):
-        return []
-    return [(start, length) for start, length in doc.to_array([IDX, LENGTH]).tolist()]
+    def read(doc: Doc) -> list[tuple[int, int]]:
+        return [(start, length) for start, length in doc.to_array([IDX, LENGTH]).tolist()] if len(doc) else []
 
-
-def _sentence_bounds(doc: Doc) -> list[tuple[int, int, int, int]]:
-    """As `doc.sents` cuts the Doc (a sentence starts at each token marked as starting one), read
-    from the Doc's arrays."""
-    from spacy.attrs import SENT_START
-
-    if not len(doc) or not doc.has_annotation("SENT_START"):
-        return [(s.start, s.end, s.start_char, s.end_char) for s in doc.sents]
-    marks = doc.to_array([SENT_START]).tolist()
-    cuts = [0] + [i for i in range(1, len(marks)) if marks[i] == 1] + [len(marks)]
-    extents = _token_extents(doc)
-    return [(a, b, extents[a][0], extents[b - 1][0] + extents[b - 1][1]) for a, b in zip(cuts, cuts[1:], strict=False)]
+    return _once(doc, "kg_extents", read)
 
 
 def token_offsets(doc: Doc) -> tuple[dict[int, int], dict[int, int]]:
     """The token starting at each character offset, and (token + 1) ending at each: once per Doc."""
-    cached = doc.user_data.get("kg_offsets")
-    if cached is None or cached[0] != len(doc):
+
+    def index(doc: Doc) -> tuple[dict[int, int], dict[int, int]]:
         extents = _token_extents(doc)
         starts = {start: i for i, (start, _) in enumerate(extents)}
         ends = {start + length: i + 1 for i, (start, length) in enumerate(extents)}
-        cached = doc.user_data["kg_offsets"] = (len(doc), starts, ends)
-    return cached[1], cached[2]
+        return starts, ends
+
+    return _once(doc, "kg_offsets", index)
 
 
-def sentence_bounds(doc: Doc) -> list[tuple[int, int, int, int]]:
-    """(first token, end token, start character, end character) of each sentence: once per Doc."""
-    cached = doc.user_data.get("kg_sentences")
-    if cached is None or cached[0] != len(doc):
-        bounds = _sentence_bounds(doc)
-        cached = doc.user_data["kg_sentences"] = (len(doc), bounds)
-    return cached[1]
+class SentenceBounds(NamedTuple):
+    """Where a sentence is: its tokens and its characters."""
+
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+
+
+def sentence_bounds(doc: Doc) -> list[SentenceBounds]:
+    """The sentences as `doc.sents` cuts the Doc (one starts at each token marked as starting one),
+    read from the Doc's arrays once per Doc."""
+    from spacy.attrs import SENT_START
+
+    def cut(doc: Doc) -> list[SentenceBounds]:
+        if not len(doc) or not doc.has_annotation("SENT_START"):
+            return [SentenceBounds(s.start, s.end, s.start_char, s.end_char) for s in doc.sents]
+        marks = doc.to_array([SENT_START]).tolist()
+        cuts = [0] + [i for i in range(1, len(marks)) if marks[i] == 1] + [len(marks)]
+        extents = _token_extents(doc)
+        return [
+            SentenceBounds(a, b, extents[a][0], extents[b - 1][0] + extents[b - 1][1])
+            for a, b in zip(cuts, cuts[1:], strict=False)
+        ]
+
+    return _once(doc, "kg_sentences", cut)
 
 
 @Language.component("kg_sentences", assigns=["token.is_sent_start"])

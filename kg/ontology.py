@@ -70,29 +70,24 @@ class PatternSet:
         return cls((p, None) for p in patterns)
 
     def _starting(self, word: str) -> tuple[tuple[int, Pattern, object], ...]:
-        """The patterns whose first word matches `word`, longest first then in the order given:
-        worked out once per distinct word (most words start none) and remembered."""
-        cache = self._cache
-        hit = cache.get(word)
-        if hit is None:
-            found = [
-                e
-                for bucket in (self.exact.get(word, ()), self.prefixed.get(word[:2], ()), self.short)
-                for e in bucket
-                if (word.startswith(e[1][0][0]) if e[1][0][1] else word == e[1][0][0])
-            ]
-            hit = tuple(sorted(found, key=lambda e: (-len(e[1]), e[0])))
-            if len(cache) >= PATTERN_CACHE_WORDS:
-                cache.clear()  # bounded memory on any input
-            cache[word] = hit
+        """The patterns whose first word matches `word`, longest first then in the order given; the
+        callers look in `_cache` first, so this is worked out once per distinct word."""
+        found = [
+            e
+            for bucket in (self.exact.get(word, ()), self.prefixed.get(word[:2], ()), self.short)
+            for e in bucket
+            if (word.startswith(e[1][0][0]) if e[1][0][1] else word == e[1][0][0])
+        ]
+        hit = tuple(sorted(found, key=lambda e: (-len(e[1]), e[0])))
+        if len(self._cache) >= PATTERN_CACHE_WORDS:
+            self._cache.clear()  # bounded memory on any input
+        self._cache[word] = hit
         return hit
 
     def matches(self, words: Sequence[str], i: int) -> list[tuple[Pattern, object]]:
         hit = self._cache.get(words[i])
         if hit is None:
             hit = self._starting(words[i])
-        if not hit:
-            return []
         return [(pattern, payload) for _, pattern, payload in hit if len(pattern) == 1 or matches_at(words, i, pattern)]
 
     def at(self, words: Sequence[str], i: int) -> int:

@@ -437,9 +437,7 @@ class _TurtleOut:
 
 def _size(store_dir: Path) -> int:
     """The number of triples in the finished store at `store_dir`."""
-    import pyoxigraph
-
-    store = pyoxigraph.Store.read_only(str(store_dir))
+    store = read_store(store_dir)
     try:
         return len(store)
     finally:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.tokens import Doc
 
@@ -74,24 +75,22 @@ def _fits(ontology: Ontology, s: End, o: End) -> tuple[str, ...]:
     return _fitting(ontology).get((s.type, o.type, in_order), ())
 
 
+@lru_cache(maxsize=8)
 def _fitting(ontology: Ontology) -> dict[tuple[str, str, bool], tuple[str, ...]]:
     """`_fits` for every pair of types and order, worked out once per ontology."""
-    table = getattr(ontology, "_fitting", None)
-    if table is None:
-        table = {}
-        for a in ENTITY_TYPES:
-            for b in ENTITY_TYPES:
-                for in_order in (True, False):
-                    table[(a, b, in_order)] = tuple(
-                        name
-                        for name, spec in ontology.relations.items()
-                        if a in spec.domain
-                        and b in spec.range
-                        and (in_order or not spec.symmetric)
-                        and not (name == "competesWith" and a != b)
-                    )
-        ontology._fitting = table  # type: ignore[attr-defined]
-    return table
+    return {
+        (a, b, in_order): tuple(
+            name
+            for name, spec in ontology.relations.items()
+            if a in spec.domain
+            and b in spec.range
+            and (in_order or not spec.symmetric)
+            and not (name == "competesWith" and a != b)
+        )
+        for a in ENTITY_TYPES
+        for b in ENTITY_TYPES
+        for in_order in (True, False)
+    }
 
 
 def topic(mentions: Sequence[Mention], label: str = "Organization") -> str | None:
@@ -170,7 +169,7 @@ def article_candidates(
     topics = [(t, key) for t in TOPIC_TYPES if (key := topic(mentions, t)) is not None]
     previous: str | None = None
     sentences = sentence_bounds(doc)
-    starts = [start_char for _, _, start_char, _ in sentences]
+    starts = [sent.start_char for sent in sentences]
     facts_in: dict[int, list[Fact]] = {}  # the patterns' facts by sentence, found by bisection: linear time
     for f in rule_facts:
         facts_in.setdefault(bisect.bisect_right(starts, f.start) - 1, []).append(f)
@@ -207,7 +206,10 @@ def article_candidates(
                     continue
                 s = _placed(s_key, types[s_key], ends, sent_start)
                 o = _placed(o_key, types[o_key], ends, sent_start)
-                relations = _fits(ontology, s, o) if s.start != o.start else _fits_unordered(ontology, s, o)
+                # two ends the patterns place at the sentence's start have no order: every relation fits
+                relations = (
+                    _fits(ontology, s, o) if s.start != o.start else _fitting(ontology).get((s.type, o.type, True), ())
+                )
                 if relations and room > 0:
                     seen.add((s_key, o_key))
                     found.append(Candidate(number, sent_start, sent_end, s, o, relations))
@@ -222,12 +224,3 @@ def _placed(key: str, type_name: str, ends: list[End], sentence_start: int) -> E
         if e.key == key:
             return e
     return End(key, type_name, sentence_start, sentence_start, "rule")
-
-
-def _fits_unordered(ontology: Ontology, s: End, o: End) -> tuple[str, ...]:
-    """Relations for two ends with no position of their own (both placed by the patterns)."""
-    return tuple(
-        name
-        for name, spec in ontology.relations.items()
-        if s.type in spec.domain and o.type in spec.range and not (name == "competesWith" and s.type != o.type)
-    )

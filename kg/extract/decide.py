@@ -141,13 +141,13 @@ def analysed(
     stated = patterns.facts_with_patterns(doc, mentions, ontology, lang, article_id, date)
     rule_facts = [f for f, _ in stated]
     sentences = sentence_bounds(doc)
-    starts = [start_char for _, _, start_char, _ in sentences]  # looked up by bisection: linear time in the article
+    starts = [sent.start_char for sent in sentences]  # looked up by bisection: linear time in the article
     verdicts: dict[tuple[int, str, str], list[str]] = {}
     by_pattern: dict[tuple[int, str, str], list[str]] = {}
     rule_amounts: dict[tuple[str, str, int], tuple[Decimal, str]] = {}
     for f, names in stated:
         number = bisect.bisect_right(starts, f.start) - 1
-        if number < 0 or f.start >= sentences[number][3]:
+        if number < 0 or f.start >= sentences[number].end_char:
             continue
         if f.amount is not None:
             rule_amounts[(f.subject, f.object, number)] = (f.amount, f.currency)
@@ -174,7 +174,7 @@ def analysed(
     for c in article_candidates(doc, words, mentions, ontology, lang, rule_facts, lex.org_nouns):
         if c.sentence not in cues:
             cues[c.sentence] = sentence_cues(words, c.start, c.end, lex, money_starts)
-        _, _, start_char, end_char = sentences[c.sentence]
+        sent = sentences[c.sentence]
         pair = (c.sentence, c.subject.key, c.object.key)
         given = verdicts.get(pair, []) if rule_features else []
         named = by_pattern.get(pair, []) if rule_features else []
@@ -183,7 +183,7 @@ def analysed(
             c, seen_words, cues[c.sentence], sorted(set(given)), lang, max(0, others), sorted(set(named))
         )
         stating = frozenset(v for v in given if not v.endswith("~"))
-        rows.append(Row(c, tuple(row), start_char, end_char, stating))
+        rows.append(Row(c, tuple(row), sent.start_char, sent.end_char, stating))
     return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))
 
 

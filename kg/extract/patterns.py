@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import NamedTuple
 
 from spacy.tokens import Doc
 
@@ -852,7 +851,7 @@ def found(
     model: str | None = None  # what "the model" / "it" stands for: the model named most so far, latest on ties
     model_seen = -10
     model_counts: dict[str, int] = {}
-    for number, sent in enumerate(sentences if sentences is not None else sentence_spans(doc)):
+    for number, sent in enumerate(sentences if sentences is not None else sentence_bounds(doc)):
         start_char, end_char = sent.start_char, sent.end_char
         here = [m for m in money if start_char <= m.start and m.end <= end_char]
         s = Sentence(
@@ -898,20 +897,6 @@ def found(
             model_seen = number
 
 
-class SentenceSpan(NamedTuple):
-    """Where a sentence is: its tokens and characters."""
-
-    start: int
-    end: int
-    start_char: int
-    end_char: int
-
-
-def sentence_spans(doc: Doc) -> list[SentenceSpan]:
-    """The sentences of `doc`, read once from its arrays (see `kg.analyse.sentence_bounds`)."""
-    return [SentenceSpan(*bounds) for bounds in sentence_bounds(doc)]
-
-
 def lifted(f: Found, makers: dict[str, str]) -> Found | None:
     """ "Qwen rivals DeepSeek": a rivalry between a model and a company is one between companies, when
     the article says who made the model."""
@@ -936,7 +921,7 @@ def facts_with_patterns(
     doc: Doc, mentions: Sequence[Mention], ontology: Ontology, lang: str, article_id: str, date: str = ""
 ) -> list[tuple[Fact, tuple[str, ...]]]:
     """The patterns' facts, one per relation, pair and sentence, each with the patterns that state it."""
-    sentences = sentence_spans(doc)
+    sentences = sentence_bounds(doc)
     whole = doc.text  # made anew at each access: taken once
     best: dict[tuple, tuple[Fact, set[str]]] = {}
     for number, f in found(doc, mentions, ontology, lang, sentences):
