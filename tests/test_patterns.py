@@ -19,6 +19,7 @@ from kg.ontology import load
 
 KB = load()
 B = 10**9
+M = 10**6
 
 
 def found(text: str, lang: str) -> list[patterns.Found]:
@@ -459,6 +460,27 @@ AMOUNTS = [
     ("pt", "A Anthropic recebeu US$ 4 bilhões da Amazon.", "amazon", "anthropic", 4 * B, "USD"),
     # a round's total raised is not the lead investor's
     ("en", "OpenAI raised $6 billion in a round led by Thrive Capital.", "thrive-capital", "openai", None, ""),
+    # "pelo menos" / "at least" before the amount is no passive's agent
+    ("pt", "A Microsoft vai investir pelo menos US$ 5 bilhões na Mistral AI.", "microsoft", "mistral-ai", 5 * B, "USD"),
+    ("en", "Microsoft will invest at least $5 billion in Mistral AI.", "microsoft", "mistral-ai", 5 * B, "USD"),
+    # "à" / "às" ("to the") marks the object as "ao" does, past a head noun of its own
+    (
+        "pt",
+        "O Itaú vai destinar R$ 800 milhões à área de inteligência artificial.",
+        "itau-unibanco",
+        "artificial-intelligence",
+        800 * M,
+        "BRL",
+    ),
+    (
+        "pt",
+        "A Arábia Saudita planeja fornecer apoio financeiro de pelo menos US$ 10 bilhões à cadeia do setor de "
+        "inteligência artificial.",
+        "saudi-arabia",
+        "artificial-intelligence",
+        10 * B,
+        "USD",
+    ),
 ]
 
 

@@ -24,7 +24,8 @@ from ..records import Money
 # Function words, folded (lowercase, no accents) as the sentence's words are: "à" and "é" fold into
 # "a" and "e", so they are told apart on the original text (`copula`). Content words come from kg.ttl.
 DETERMINERS = {"the", "a", "an", "o", "os", "as", "um", "uma", "its", "seu", "sua", "their", "his", "her", "own"}
-OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "for", "on"}
+OBJECT_MARKERS = {"in", "into", "na", "no", "nas", "nos", "em", "to", "para", "ao", "aos", "for", "on"}
+CRASIS = {"à", "às"}  # "a" + "a(s)", "to the": read on the original text, as "à" folds into the article "a"
 SUBJECT_MARKERS = {"by", "from", "of", "de", "da", "do", "das", "dos", "pela", "pelo", "por"}
 AGENT = {"by", "por", "pela", "pelo", "pelas", "pelos"}
 WITH = {"with", "com"}
@@ -442,7 +443,7 @@ def object_marked(s: Sentence, e: Ent, markers: set[str] = OBJECT_MARKERS) -> bo
             )
         ):
             return False
-        if s.words[i] in markers:
+        if s.words[i] in markers or (markers is OBJECT_MARKERS and s.doc[i].lower_ in CRASIS):
             return True
         i -= 1
     return False
@@ -462,7 +463,7 @@ def agent_follows(s: Sentence, at: int) -> bool:
     for i in range(at, min(s.end, at + 3)):
         if i in s.inside:
             return False
-        if s.words[i] in AGENT:
+        if s.words[i] in AGENT and s.w(i + 1) != "menos":  # "pelo menos", "at least", is no agent
             return True
     return False
 
