@@ -105,18 +105,7 @@ def _story_facts(graph: Graph) -> set[tuple[str, str, str, float | None, str | N
         ("deepseek-r1", "trainedOn", "h800", None, None),
         ("deepseek-r1", "developedBy", "deepseek", None, None),
         ("o1", "developedBy", "openai", None, None),
-        pytest.param(
-            "bank-of-china",
-            "investsIn",
-            "artificial-intelligence",
-            1e12,
-            "CNY",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the amount model does not give 'suporte financeiro de pelo "
-                "menos 1 trilhão de yuans' to the bank (the fact itself is found)",
-            ),
-        ),
+        ("bank-of-china", "investsIn", "artificial-intelligence", 1e12, "CNY"),
         ("china", "investsIn", "artificial-intelligence", 1e12, "CNY"),
         ("stargate", "investsIn", "ai-infrastructure", 5e11, "USD"),
     ],

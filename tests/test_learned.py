@@ -171,6 +171,23 @@ def test_a_huge_list_gives_bounded_pairs(lang: str) -> None:
             "nvidia",
             {"b:@Organization", "bb:a_@Organization"},
         ),
+        # a long word's stem: the forms of one verb share it
+        ("pt", "A Nvidia investirá na OpenAI.", "nvidia", "openai", {"b~:inves", "b:investira"}),
+        # the article around the pair: how often each end is named, the topic, the last word of a name
+        (
+            "en",
+            "Mistral raised money. Mistral said Lightspeed Venture Partners invested in Mistral.",
+            "lightspeed-venture-partners",
+            "mistral-ai",
+            {"art:o:n3", "art:o:topic", "art:o:lead", "art:s:n1", "name:s:partners", "art:pair:1"},
+        ),
+        (
+            "pt",
+            "A Mistral captou recursos. Segundo a Mistral, a Kaszek Ventures investiu na Mistral.",
+            "kaszek",
+            "mistral-ai",
+            {"art:o:n3", "art:o:topic", "name:s:ventures", "art:pair:1"},
+        ),
     ],
 )
 def test_features(lang: str, text: str, s: str, o: str, wanted: set[str]) -> None:

@@ -20,8 +20,8 @@ from ..money import money_spans
 from ..ontology import Ontology, PatternSet
 from ..records import Fact, Mention, Money
 from . import amounts, patterns
-from .candidates import Candidate, article_candidates
-from .features import SentenceCues, candidate_features, masked
+from .candidates import Candidate, article_candidates, topic
+from .features import ArticleCues, SentenceCues, article_features, candidate_features, masked
 from .model import RelationModel
 
 
@@ -170,6 +170,7 @@ def analysed(
     by_char, ends_at = token_offsets(doc)
     spans = [(by_char[m.start], ends_at[m.end], m.label) for m in mentions if m.start in by_char and m.end in ends_at]
     seen_words = masked(words, spans)  # the words with the sentence's other names masked
+    article = ArticleCues.of(mentions, topic(mentions))
     rows = []
     for c in article_candidates(doc, words, mentions, ontology, lang, rule_facts, lex.org_nouns):
         if c.sentence not in cues:
@@ -182,6 +183,7 @@ def analysed(
         row = candidate_features(
             c, seen_words, cues[c.sentence], sorted(set(given)), lang, max(0, others), sorted(set(named))
         )
+        row += article_features(c, article, words)
         stating = frozenset(v for v in given if not v.endswith("~"))
         rows.append(Row(c, tuple(row), sent.start_char, sent.end_char, stating))
     return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))

@@ -17,11 +17,12 @@ from .candidates import Candidate
 
 BETWEEN_WORDS = 8  # words taken from each side of a long gap
 WINDOW = 3  # words around the pair
+STEM = 5  # letters of a long word kept as its stem
 TRIGGER_REACH = 6  # how far outside the pair a trigger word still counts
 LIST_WORDS = {"and", "e", "or", "ou", "&", ","}
 POSSESSIVE_WORDS = {"'s", "de", "da", "do", "das", "dos", "of"}
 MASK = "@"  # how a masked mention's tokens begin (folded words never do)
-FEATURES_VERSION = "4"
+FEATURES_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ def candidate_features(
     for w in between:
         out.append(f"b:{w}")
         out.append(f"b:{w}:{d}")
+        if len(w) > STEM and not w.startswith(MASK):
+            out.append(f"b~:{w[:STEM]}")  # "investiu", "investirá", "investimento": one stem
     for w1, w2 in zip(between, between[1:], strict=False):
         out.append(f"bb:{w1}_{w2}")
     if gap <= 4:
@@ -180,3 +183,43 @@ def candidate_features(
             out.append("hedge")
             break
     return out
+
+
+@dataclass(frozen=True)
+class ArticleCues:
+    """What the whole article says of its entities: how often each is named, in which sentences, and
+    which organisation it is about (named most)."""
+
+    counts: dict[str, int]  # entity key → mentions
+    sentences: dict[str, frozenset[int]]  # entity key → sentences naming it
+    topic: str | None
+
+    @classmethod
+    def of(cls, mentions: Sequence, topic: str | None) -> ArticleCues:
+        """The cues of an article's `mentions`."""
+        counts: dict[str, int] = {}
+        sentences: dict[str, set[int]] = {}
+        for m in mentions:
+            counts[m.key] = counts.get(m.key, 0) + 1
+            sentences.setdefault(m.key, set()).add(m.sentence)
+        return cls(counts, {k: frozenset(v) for k, v in sentences.items()}, topic)
+
+
+def article_features(c: Candidate, article: ArticleCues, words: Sequence[str]) -> list[str]:
+    """How salient the two ends are in the article: how often each is named, whether it is the
+    article's topic or named in its opening sentences, and in how many sentences the pair meets; and
+    the last word of each named end ("Capital", "Ventures", "Bank", "Labs"), which says what kind of
+    organisation it is whatever its name."""
+    out = []
+    for tag, e in (("s", c.subject), ("o", c.object)):
+        if e.end - e.start > 1:
+            out.append(f"name:{tag}:{words[e.end - 1]}")
+        out.append(f"art:{tag}:n{_bucket(article.counts.get(e.key, 0))}")
+        if e.key == article.topic:
+            out.append(f"art:{tag}:topic")
+        if min(article.sentences.get(e.key, (99,))) <= 1:
+            out.append(f"art:{tag}:lead")
+    together = article.sentences.get(c.subject.key, frozenset()) & article.sentences.get(c.object.key, frozenset())
+    out.append(f"art:pair:{_bucket(len(together))}")
+    return out
+
