@@ -222,4 +222,3 @@ def article_features(c: Candidate, article: ArticleCues, words: Sequence[str]) -
     together = article.sentences.get(c.subject.key, frozenset()) & article.sentences.get(c.object.key, frozenset())
     out.append(f"art:pair:{_bucket(len(together))}")
     return out
-
