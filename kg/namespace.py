@@ -72,6 +72,8 @@ class KG(DefinedNamespace):
     coordination: URIRef
     lexicon: URIRef
     affiliation: URIRef
+    maker: URIRef
+    basedIn: URIRef
     Lexicon: URIRef
 
 

@@ -18,6 +18,7 @@ from .namespace import ENTITY_TYPES, KG, RELATIONS, SYMMETRIC
 from .records import Entity
 
 log = logging.getLogger(__name__)
+LINKS = ("affiliation", "maker", "basedIn")  # the knowledge base's links between entities, features of the model
 
 Pattern = tuple[tuple[str, bool], ...]  # (folded word, is_prefix) per token
 PATTERN_CACHE_WORDS = 200_000  # distinct words whose starting patterns a PatternSet remembers
@@ -174,6 +175,9 @@ class Ontology:
     lexicon: dict[str, dict[str, list[Pattern]]]  # "negation"/"hedge"/"possessive"/"coordination" → lang → patterns
     affiliation: dict[str, str]
     version: str  # digest of every file read: part of the cache key
+    links: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    # (entity, entity) → what the knowledge base says joins them: "affiliation" (a person's organisation),
+    # "maker" (who makes a model, product, chip or project), "basedIn" (an organisation's country)
 
     def lexicon_for(self, kind: str, lang: str) -> list[Pattern]:
         table = self.lexicon.get(kind, {})
@@ -345,6 +349,7 @@ def _load(extra: tuple[str, ...]) -> Ontology:
     names: list[Name] = []
     demonyms: list[Name] = []
     affiliation: dict[str, str] = {}
+    links: dict[tuple[str, str], list[str]] = {}
     for type_name in ENTITY_TYPES:
         for subject in sorted(graph.subjects(RDF.type, KG[type_name])):
             key = local(subject)
@@ -373,6 +378,9 @@ def _load(extra: tuple[str, ...]) -> Ontology:
             aff = graph.value(subject, KG.affiliation)
             if aff is not None:
                 affiliation[key] = local(aff)
+            for prop in LINKS:
+                for other in sorted(graph.objects(subject, KG[prop])):
+                    links.setdefault((key, local(other)), []).append(prop)
             entities[key] = Entity(key, label, type_name, tuple(sorted(seen - {label})), wikidata)
 
     if not entities:
@@ -387,4 +395,5 @@ def _load(extra: tuple[str, ...]) -> Ontology:
         lexicon=lexicon,
         affiliation=affiliation,
         version=digest.hexdigest()[:16],
+        links={pair: tuple(props) for pair, props in links.items() if pair[1] in entities},
     )

@@ -188,6 +188,9 @@ def test_a_huge_list_gives_bounded_pairs(lang: str) -> None:
             "mistral-ai",
             {"art:o:n3", "art:o:topic", "name:s:ventures", "art:pair:1"},
         ),
+        # what the knowledge base says joins the two ends
+        ("en", "Sam Altman spoke about OpenAI on Monday.", "sam-altman", "openai", {"kb:affiliation"}),
+        ("pt", "A OpenAI voltou a ser chefiada por Sam Altman.", "sam-altman", "openai", {"kb:affiliation"}),
     ],
 )
 def test_features(lang: str, text: str, s: str, o: str, wanted: set[str]) -> None:

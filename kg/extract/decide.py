@@ -183,7 +183,7 @@ def analysed(
         row = candidate_features(
             c, seen_words, cues[c.sentence], sorted(set(given)), lang, max(0, others), sorted(set(named))
         )
-        row += article_features(c, article, words)
+        row += article_features(c, article, words, ontology.links)
         stating = frozenset(v for v in given if not v.endswith("~"))
         rows.append(Row(c, tuple(row), sent.start_char, sent.end_char, stating))
     return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))

@@ -205,11 +205,14 @@ class ArticleCues:
         return cls(counts, {k: frozenset(v) for k, v in sentences.items()}, topic)
 
 
-def article_features(c: Candidate, article: ArticleCues, words: Sequence[str]) -> list[str]:
+def article_features(
+    c: Candidate, article: ArticleCues, words: Sequence[str], links: dict[tuple[str, str], tuple[str, ...]]
+) -> list[str]:
     """How salient the two ends are in the article: how often each is named, whether it is the
     article's topic or named in its opening sentences, and in how many sentences the pair meets; and
     the last word of each named end ("Capital", "Ventures", "Bank", "Labs"), which says what kind of
-    organisation it is whatever its name."""
+    organisation it is whatever its name; and what the knowledge base's `links` say joins the two
+    (a person's affiliation, a product's maker, an organisation's country), "~" when read backwards."""
     out = []
     for tag, e in (("s", c.subject), ("o", c.object)):
         if e.end - e.start > 1:
@@ -219,6 +222,8 @@ def article_features(c: Candidate, article: ArticleCues, words: Sequence[str]) -
             out.append(f"art:{tag}:topic")
         if min(article.sentences.get(e.key, (99,))) <= 1:
             out.append(f"art:{tag}:lead")
+    out += [f"kb:{link}" for link in links.get((c.subject.key, c.object.key), ())]
+    out += [f"kb:{link}~" for link in links.get((c.object.key, c.subject.key), ())]
     together = article.sentences.get(c.subject.key, frozenset()) & article.sentences.get(c.object.key, frozenset())
     out.append(f"art:pair:{_bucket(len(together))}")
     return out
