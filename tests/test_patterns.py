@@ -502,3 +502,39 @@ def test_each_fact_names_its_patterns():
     by_triple = {(f.subject, f.predicate, f.object): names for f, names in named}
     assert by_triple[("h800", "developedBy", "nvidia")] == ("compound",)
     assert "possessive" in by_triple[("llama-3-1", "developedBy", "meta")]
+
+
+NOT_ONE_ANOTHERS = [
+    # members of one list of investors do not invest in each other
+    (
+        "en",
+        "Cohere builds models. Backed by investors such as Nvidia, Oracle, Salesforce and Inovia Capital, the "
+        "company has raised $900m so far.",
+        ("nvidia", "investsIn", "inovia-capital"),
+    ),
+    (
+        "pt",
+        "A startup já recebeu US$ 30 milhões de investidores como a Kaszek, a Monashees e a Maya Capital.",
+        ("maya-capital", "investsIn", "kaszek"),
+    ),
+    # a preposition before the verb does not mark a name after it as its object
+    (
+        "en",
+        "Bank of Communications plans to invest 20 billion yuan while Postal Savings Bank of China is looking to "
+        "invest 8 billion yuan.",
+        ("bank-of-communications", "investsIn", "postal-savings-bank-of-china"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "triple"), NOT_ONE_ANOTHERS)
+def test_facts_the_sentence_does_not_state(lang, text, triple):
+    assert canonical(*triple) not in {canonical(*t) for t in facts(text, lang)}
+
+
+def test_the_company_that_raised_is_the_referred_one_not_the_last_investor_named():
+    text = (
+        "Cohere builds models. Backed by investors such as Nvidia, Oracle, Salesforce and Inovia Capital, the "
+        "company has raised $900m so far."
+    )
+    assert {("nvidia", "investsIn", "cohere"), ("inovia-capital", "investsIn", "cohere")} <= facts(text, "en")

@@ -321,7 +321,7 @@ def directed_pairs(s: Sentence, spec: RelationSpec, t: Trigger, left: list[Ent],
         right = [e for e in right if e.start - t.end <= 3 or marker_before(s, e, SUBJECT_MARKERS | INCLUDE)]
         objects, subjects = left, right
     else:
-        right = [e for e in right if object_marked(s, e) or e.start - t.end <= 2]
+        right = [e for e in right if object_marked(s, e, after=t.end) or e.start - t.end <= 2]
         subjects, objects = left, right
     subj = next((e for e in subjects if e.type in spec.domain), None)
     obj = next((e for e in objects if e.type in spec.range), None)
@@ -786,10 +786,15 @@ def raiser(s: Sentence) -> str | None:
     for options in triggers(s).get("investsIn", ()):
         t = options[0]
         if t.inverse and money_after(s, t, 12):
+            named_or_referred = sorted([*s.ents, *s.stand_ins], key=lambda e: e.end)
             before = next(
-                (e for e in reversed(s.ents) if e.end <= t.start and e.type == "Organization" and not complement(s, e)),
+                (
+                    e
+                    for e in reversed(named_or_referred)
+                    if e.end <= t.start and e.type == "Organization" and not complement(s, e)
+                ),
                 None,
-            )  # "X, backed by Y, has raised $100m": X
+            )  # "X, backed by Y, has raised $100m": X; "backed by Y, the company has raised": the company
             if before is not None:
                 return before.key
     return None
@@ -879,6 +884,8 @@ def found(
             spec = ontology.relations[f.relation]
             if f.subject.type not in spec.domain or f.object.type not in spec.range:
                 continue
+            if not spec.symmetric and in_one_list(s, f):
+                continue  # "investors such as A, B and C": members of one list, not one the other's
             if (
                 f.relation == "investsIn"
                 and target is None
@@ -895,6 +902,14 @@ def found(
         if models:
             model = max(model_counts, key=lambda k: (model_counts[k], k == models[-1]))
             model_seen = number
+
+
+def in_one_list(s: Sentence, f: Found) -> bool:
+    """Both ends of `f` are members of one list of three or more ("A, B e C"), or its object stands
+    for a member of the subject's list. Two names alone may be an apposition ("Microsoft, OpenAI's
+    backer"), so they are not taken for a list."""
+    group = s.group(f.subject)
+    return f.object.key in {e.key for e in group} and (len(group) >= 3 or f.object.stand_in)
 
 
 def lifted(f: Found, makers: dict[str, str]) -> Found | None:

@@ -424,16 +424,16 @@ def type_noun_used(s: Sentence, i: int) -> bool:
     return before in DETERMINERS or (before.isalpha() and before not in s.lex.stop and (i - 1) not in s.inside)
 
 
-def object_marked(s: Sentence, e: Ent, markers: set[str] = OBJECT_MARKERS) -> bool:
-    """A preposition of `markers` (the object's by default) opens the noun phrase holding the name: "in
-    OpenAI", "in the French startup Mistral", "in the UAE's top AI firm, G42", "em startups de
-    inteligência artificial", "com a gigante de chips Nvidia"."""
+def object_marked(s: Sentence, e: Ent, markers: set[str] = OBJECT_MARKERS, after: int = 0) -> bool:
+    """A preposition of `markers` (the object's by default), at or past position `after`, opens the noun
+    phrase holding the name: "in OpenAI", "in the French startup Mistral", "in the UAE's top AI firm,
+    G42", "em startups de inteligência artificial", "com a gigante de chips Nvidia"."""
     i = e.start - 1
     if s.w(i) == "," and s.at(s.lex.any_cue_word, i - 1):
         i -= 1  # an apposition: "firm, G42"
     for _ in range(7):
         if (
-            i < s.start
+            i < max(s.start, after)
             or s.words[i] in (",", ";")
             or (
                 i in s.inside
