@@ -504,6 +504,19 @@ LANGUAGE_FOLLOWERS = {"or", "and", "than", "ou", "e", "que", "as", "como", "", "
 LIST_WORDS = {",", "or", "and", "ou", "e", "&", "nor", "vs", "versus"}
 PREPOSITIONS = {"of", "at", "de", "da", "do", "das", "dos", "na", "no"}
 ARTICLES = {"the", "a", "o", "as", "os"}
+ADVERB_ENDINGS = {"en": ("ly",), "pt": ("mente",)}  # "Recently, ...", "Recentemente, ..."
+# words that make a title with a title cue ("Vice President", "General Manager", "Chief Engineering
+# Officer", "Diretor Executivo"), so that a run of them alone is no name
+TITLE_WORDS = {
+    "vice", "senior", "executive", "general", "deputy", "managing", "associate", "assistant", "principal",
+    "lead", "chief", "interim", "acting", "founding", "global", "regional", "technical", "technology",
+    "operating", "operations", "financial", "marketing", "product", "products", "information", "engineering",
+    "research", "science", "data", "security", "commercial", "strategy", "business", "legal", "revenue",
+    "digital", "innovation", "investment", "investments", "people", "sales", "growth", "ai", "co",
+    "geral", "adjunto", "adjunta", "vice-", "tecnologia", "operações", "operacoes", "financeiro", "financeira",
+    "comercial", "inovação", "inovacao", "negócios", "negocios", "pesquisa", "dados", "marketing", "produto",
+    "executiva",
+}
 
 
 class NameFinder:
@@ -533,8 +546,10 @@ class NameFinder:
     def __call__(self, doc: Doc) -> Doc:
         taken = [False] * len(doc)
         place_starts: set[int] = set()
+        sectors: set[tuple[int, int]] = set()
         for span in doc.spans.get(SPAN_KEY, []):
             if span.label_ == "Sector" and span.text[:1].isupper() and not (len(span) == 1 and len(span.text) <= 3):
+                sectors.add((span.start, span.end))
                 continue  # "Plano Nacional de Inteligência Artificial": part of a longer name
             if (
                 span.label_ == "Place"
@@ -591,24 +606,28 @@ class NameFinder:
                     and not self._apposition(words, j)
                 )
                 or (j - start > 1 and cue_type(words, start, self.cues) == "Person")
+                or self._opening_adverb(doc, words, start, j)
             ):
                 start += 1
             start = self._after_title(words, start, j)
-            if start < j:
+            end = self._before_title(words, start, j)
+            if (start, end) in sectors:
+                start = end  # "modelos de Inteligência Artificial": the sector alone, capitalised
+            if start < end:
                 label = (
-                    self._type(doc, words, start, j)
-                    or self._place_before_place(doc, words, j)
-                    or self._surname(words, start, j, surnames)
+                    self._type(doc, words, start, end)
+                    or self._place_before_place(doc, words, end)
+                    or self._surname(words, start, end, surnames)
                 )
                 if label is None and start not in place_starts:
-                    label = self._learned_type(doc, words, start, j)
-                if start in place_starts and (label != "Organization" or not self._suffixed(words, start, j)):
+                    label = self._learned_type(doc, words, start, end)
+                if start in place_starts and (label != "Organization" or not self._suffixed(words, start, end)):
                     label = None  # the place stays a place: "China Mobile" is in the knowledge base anyway
                 if label:
-                    found = [f for f in found if f.end <= start or f.start >= j]  # a sector the name contains
-                    found.append(Span(doc, start, j, label=label, kb_id="", span_id="rule"))
-                    if label == "Person" and j - start > 1:
-                        surnames.add(words[j - 1])
+                    found = [f for f in found if f.end <= start or f.start >= end]  # a sector the name contains
+                    found.append(Span(doc, start, end, label=label, kb_id="", span_id="rule"))
+                    if label == "Person" and end - start > 1:
+                        surnames.add(words[end - 1])
             i = j
         found.sort(key=lambda s: (s.start, -s.end))
         doc.spans[SPAN_KEY] = found
@@ -623,6 +642,28 @@ class NameFinder:
             if cue_type(words, k, person):
                 return k + 1
         return start
+
+    def _before_title(self, words: list[str], start: int, end: int) -> int:
+        """Where the name ends before a title closing the capitalised run: "AMD Executive Vice
+        President" names no person, and "Vice Chairman" or "General Manager" alone is no name."""
+        person = {"Person": [p for p in self.cues["Person"] if len(p) == 1]}
+        cut, titled = end, False
+        while cut > start and (words[cut - 1] in TITLE_WORDS or cue_type(words, cut - 1, person)):
+            titled = titled or bool(cue_type(words, cut - 1, person))
+            cut -= 1
+        return cut if titled else end
+
+    def _opening_adverb(self, doc: Doc, words: list[str], start: int, end: int) -> bool:
+        """ "Recentemente, a empresa ...", "Separately, the company ...": a sentence opened by an
+        adverb and a comma."""
+        return (
+            end - start == 1
+            and doc[start].is_sent_start
+            and end < len(words)
+            and words[end] == ","
+            and words[start].endswith(ADVERB_ENDINGS.get(self.lang, ()))
+            and len(words[start]) > 5
+        )
 
     def _learned_type(self, doc: Doc, words: list[str], start: int, end: int) -> str | None:
         """The typer's verdict on a name no cue types; the span and its features are kept in the doc

@@ -275,6 +275,24 @@ NOT_NAMES = [
     ("pt", "Governo e empresas discutem regras.", "Governo"),
     ("pt", "Em Março, as ações subiram.", "Março"),
     ("en", "The GPUs sold out in May.", "May"),
+    # a sentence opened by an adverb and a comma
+    ("pt", "Recentemente, a empresa anunciou um investimento.", "Recentemente"),
+    ("pt", "Paralelamente, investidores estrangeiros compraram ações.", "Paralelamente"),
+    ("pt", "Atualmente, a empresa emprega mil pessoas.", "Atualmente"),
+    ("en", "Separately, the company raised money.", "Separately"),
+    ("en", "Instead, the company expects lower costs.", "Instead"),
+    # generic technical terms
+    ("en", "The startup trains NLP models on its servers.", "NLP"),
+    ("pt", "A empresa usa modelos NLP de grande escala.", "NLP"),
+    ("en", "The company makes SRAM chips for phones.", "SRAM"),
+    # a capitalised sector on its own stays the sector
+    ("pt", "A empresa vai treinar modelos de Inteligência Artificial no Brasil.", "Inteligência"),
+    # a title alone is no person
+    ("en", "The Vice Chairman said the deal was large.", "Chairman"),
+    ("en", "The General Manager said the deal was large.", "Manager"),
+    ("en", "Lumora Executive Vice President said the chips sold out.", "President"),
+    ("en", "Odile Marchetti, Lumora President and Chief Engineering Officer, said the deal was large.", "Officer"),
+    ("pt", "O Diretor Executivo disse que a empresa vai crescer.", "Executivo"),
 ]
 
 
