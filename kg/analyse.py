@@ -504,6 +504,15 @@ LANGUAGE_FOLLOWERS = {"or", "and", "than", "ou", "e", "que", "as", "como", "", "
 LIST_WORDS = {",", "or", "and", "ou", "e", "&", "nor", "vs", "versus"}
 PREPOSITIONS = {"of", "at", "de", "da", "do", "das", "dos", "na", "no"}
 ARTICLES = {"the", "a", "o", "as", "os"}
+# words of a company's legal form, which a known company's name takes on without naming another
+# ("Uber Technologies Inc.", "SenseTime Group Ltd", "Sony Group Corp.")
+LEGAL_FORMS = {
+    "inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "company", "ltd", "ltd.", "limited", "llc",
+    "llc.", "plc", "plc.", "lp", "llp", "sa", "s.a.", "ag", "gmbh", "nv", "n.v.", "bv", "se", "spa", "s.p.a.",
+    "kk", "bhd", "pte", "pty", "ltda", "ltda.", "s/a", "group", "holding", "holdings", "technologies",
+    "technology", "platforms", "platform", "international", "incorporated", "management", "&", "grupo", "participações",
+    "participacoes",
+}
 ADVERB_ENDINGS = {"en": ("ly",), "pt": ("mente",)}  # "Recently, ...", "Recentemente, ..."
 # words that make a title with a title cue ("Vice President", "General Manager", "Chief Engineering
 # Officer", "Diretor Executivo"), so that a run of them alone is no name
@@ -565,6 +574,9 @@ class NameFinder:
         words = folded_words(doc)
         found = list(doc.spans.get(SPAN_KEY, []))
         surnames = {words[s.end - 1] for s in found if s.label_ == "Person" and len(s) > 1}
+        companies = {
+            s.end: s for s in found if s.label_ == "Organization" and s.kb_id_ and "\n" not in s[-1].whitespace_
+        }
         i = 0
         n = len(doc)
         while i < n:
@@ -594,6 +606,19 @@ class NameFinder:
                 and self._cue_left(words, i)
             ):
                 j += 1  # "o fundo Criatec 4", "the Vision Fund 2"
+            company = companies.get(i)
+            if company is not None and all(words[k] in LEGAL_FORMS for k in range(i, j)):
+                # "Uber Technologies Inc.": the known company's name goes on over its legal form
+                longer = Span(doc, company.start, j, label=company.label_, kb_id=company.kb_id_, span_id=company.id_)
+                found = [longer if f is company else f for f in found]
+                i = j
+                continue
+            if company is not None and j - i <= 3 and self._suffixed(words, company.start, j):
+                # "Globo Ventures", "Schroders Capital", "SoftBank Robotics": a company of the known one's name
+                found = [f for f in found if f.end <= company.start or f.start >= j]  # and a sector it contains
+                found.append(Span(doc, company.start, j, label="Organization", kb_id="", span_id="rule"))
+                i = j
+                continue
             start = i
             # a capitalised stop word or the first word of a sentence is not a name on its own, and a
             # capitalised title opening the sentence is a cue, not part of the name ("Analyst Priya Ramaswamy")

@@ -248,6 +248,25 @@ CUES = [
 ]
 
 
+# a known company followed by its legal form, or by the kind of company it owns
+COMPANY_SUFFIXES = [
+    # (lang, text, surface, key): the mention, and its knowledge-base key ("" for a new company)
+    ("en", "Rides are offered with Uber Technologies Inc. in Austin.", "Uber Technologies Inc.", "uber"),
+    ("en", "The round was led by SenseTime Group Ltd on Monday.", "SenseTime Group Ltd", "sensetime"),
+    ("pt", "A Uber Technologies Inc. anunciou a parceria.", "Uber Technologies Inc.", "uber"),
+    ("en", "Investors such as Schroders Capital joined the round.", "Schroders Capital", ""),
+    ("en", "SoftBank Robotics makes robots.", "SoftBank Robotics", ""),
+    ("pt", "A Globo Ventures investiu na startup.", "Globo Ventures", ""),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "surface", "key"), COMPANY_SUFFIXES)
+def test_company_suffixes_after_a_known_company(lang, text, surface, key):
+    found = spans(text, lang)
+    assert [s for s in found if s[0] == surface and s[1] == "Organization" and s[2] == key], found
+    assert not [s for s in found if s[0] != surface and s[0] in surface], found
+
+
 @pytest.mark.parametrize(("lang", "text", "surface", "type_name"), CUES)
 def test_unknown_names_typed_from_cues(lang, text, surface, type_name):
     assert (surface, type_name, "", "rule") in spans(text, lang)
