@@ -534,7 +534,7 @@ class NameFinder:
     def __init__(self, nlp: Language, ontology_paths: Sequence[str], typer: str = ""):
         from spacy.util import get_lang_class
 
-        from .nametyper import first_names
+        from .nametyper import first_names, given_names
 
         self.ontology = load_ontology(tuple(ontology_paths))
         self.lang = nlp.lang
@@ -543,7 +543,7 @@ class NameFinder:
             from .extract.model import load as load_model
 
             self.typer = load_model(typer)
-        self.first_names = first_names(self.ontology.version, self.ontology)
+        self.first_names = first_names(self.ontology.version, self.ontology) | given_names()
         self.cues = {t: self.ontology.cues[t].get(self.lang, []) for t in ENTITY_TYPES}
         self.suffixes = {t: self.ontology.suffix_cues[t].get(self.lang, []) for t in ENTITY_TYPES}
         stop = get_lang_class(self.lang).Defaults.stop_words
@@ -635,7 +635,10 @@ class NameFinder:
             ):
                 start += 1
             start = self._after_title(words, start, j)
-            end = self._before_title(words, start, j)
+            if start > i and start < j - 2 and words[start] in CONNECTORS:
+                # "Vice President of Infrastructure Prasad Kalyanaraman": the person after the department
+                start = next((k for k in range(start + 1, j - 1) if words[k] in self.first_names), j - 2)
+            end = self._before_title(words, start, j, titled=start > i and bool(cue_type(words, start - 1, self.cues)))
             if (start, end) in sectors:
                 start = end  # "modelos de Inteligência Artificial": the sector alone, capitalised
             if start < end:
@@ -668,11 +671,12 @@ class NameFinder:
                 return k + 1
         return start
 
-    def _before_title(self, words: list[str], start: int, end: int) -> int:
+    def _before_title(self, words: list[str], start: int, end: int, titled: bool = False) -> int:
         """Where the name ends before a title closing the capitalised run: "AMD Executive Vice
-        President" names no person, and "Vice Chairman" or "General Manager" alone is no name."""
+        President" names no person, and "Vice Chairman", "General Manager" or the "General" of
+        "Secretary General" (`titled`: a title cue before `start`) alone is no name."""
         person = {"Person": [p for p in self.cues["Person"] if len(p) == 1]}
-        cut, titled = end, False
+        cut = end
         while cut > start and (words[cut - 1] in TITLE_WORDS or cue_type(words, cut - 1, person)):
             titled = titled or bool(cue_type(words, cut - 1, person))
             cut -= 1
@@ -735,8 +739,12 @@ class NameFinder:
             return None
         for m in range(end + 1, min(len(words), end + 6)):
             t = cue_type(words, m, self.cues)
+            if t and m + 1 < len(words) and words[m + 1] == "'s":
+                continue  # "X, the company's chief officer" is the company's officer, not a company
             if t:
                 return t
+            if words[m] == "'s":
+                continue
             if words[m] not in self.stop and words[m] not in self.demonyms:
                 break
         return None

@@ -245,6 +245,16 @@ CUES = [
     ("en", "Lumora Chief Technology Officer Priya Ramaswamy spoke first.", "Priya Ramaswamy", "Person"),
     ("pt", "O Governador Tarcísio Amaral visitou a fábrica.", "Tarcísio Amaral", "Person"),
     ("pt", "A Vice-Presidente Helena Quintela falou primeiro.", "Helena Quintela", "Person"),
+    # a department between the title and the name
+    ("en", "AWS Vice President of Infrastructure Prasad Quillon said the chips sold out.", "Prasad Quillon", "Person"),
+    (
+        "pt",
+        "A Lumora Vice-Presidente de Infraestrutura Rafael Antunes disse que a empresa vai crescer.",
+        "Rafael Antunes",
+        "Person",
+    ),
+    # an apposition naming the company's officer names a person
+    ("en", "Odile Marchetti, the company’s chief AI officer, confirmed the deal.", "Odile Marchetti", "Person"),
 ]
 
 
@@ -312,6 +322,7 @@ NOT_NAMES = [
     ("en", "Lumora Executive Vice President said the chips sold out.", "President"),
     ("en", "Odile Marchetti, Lumora President and Chief Engineering Officer, said the deal was large.", "Officer"),
     ("pt", "O Diretor Executivo disse que a empresa vai crescer.", "Executivo"),
+    ("en", "Faisal Quillon, Secretary General of the council, spoke.", "General"),
 ]
 
 
@@ -320,3 +331,23 @@ def test_not_names(lang, text, word):
     # "IA"/"AI" may be the Sector artificial intelligence (an investment target), never a named entity
     named = [s for s in spans(text, lang) if s[1] != "Sector"]
     assert not [s for s in named if word in s[0].split()], named
+
+
+# ---------------------------------------------------------------- what the name typer sees
+
+GIVEN_NAMES = [
+    # (lang, text, name): a name opening with a common given name, whoever the knowledge base knows
+    ("en", "The board heard Dominic Pemberwick on Monday.", "Dominic Pemberwick"),
+    ("en", "The board heard Bethany Pemberwick on Monday.", "Bethany Pemberwick"),
+    ("pt", "O conselho ouviu Sofia Quaresmeira ontem.", "Sofia Quaresmeira"),
+    ("pt", "O conselho ouviu Tânia Quaresmeira ontem.", "Tânia Quaresmeira"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "name"), GIVEN_NAMES)
+def test_given_names_are_a_typer_feature(lang, text, name):
+    from kg.nametyper import UNTYPED_KEY
+
+    doc = analyse(text, lang)
+    untyped = {doc[a:b].text: features for a, b, features in doc.user_data.get(UNTYPED_KEY, [])}
+    assert "n:firstname" in untyped[name], untyped
