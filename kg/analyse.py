@@ -504,6 +504,28 @@ LANGUAGE_FOLLOWERS = {"or", "and", "than", "ou", "e", "que", "as", "como", "", "
 LIST_WORDS = {",", "or", "and", "ou", "e", "&", "nor", "vs", "versus"}
 PREPOSITIONS = {"of", "at", "de", "da", "do", "das", "dos", "na", "no"}
 ARTICLES = {"the", "a", "o", "as", "os"}
+# words of a company's legal form, which a known company's name takes on without naming another
+# ("Uber Technologies Inc.", "SenseTime Group Ltd", "Sony Group Corp.")
+LEGAL_FORMS = {
+    "inc", "inc.", "corp", "corp.", "corporation", "co", "co.", "company", "ltd", "ltd.", "limited", "llc",
+    "llc.", "plc", "plc.", "lp", "llp", "sa", "s.a.", "ag", "gmbh", "nv", "n.v.", "bv", "se", "spa", "s.p.a.",
+    "kk", "bhd", "pte", "pty", "ltda", "ltda.", "s/a", "group", "holding", "holdings", "technologies",
+    "technology", "platforms", "platform", "international", "incorporated", "management", "&", "grupo", "participações",
+    "participacoes",
+}
+ADVERB_ENDINGS = {"en": ("ly",), "pt": ("mente",)}  # "Recently, ...", "Recentemente, ..."
+# words that make a title with a title cue ("Vice President", "General Manager", "Chief Engineering
+# Officer", "Diretor Executivo"), so that a run of them alone is no name
+TITLE_WORDS = {
+    "vice", "senior", "executive", "general", "deputy", "managing", "associate", "assistant", "principal",
+    "lead", "chief", "interim", "acting", "founding", "global", "regional", "technical", "technology",
+    "operating", "operations", "financial", "marketing", "product", "products", "information", "engineering",
+    "research", "science", "data", "security", "commercial", "strategy", "business", "legal", "revenue",
+    "digital", "innovation", "investment", "investments", "people", "sales", "growth", "ai", "co",
+    "geral", "adjunto", "adjunta", "vice-", "tecnologia", "operações", "operacoes", "financeiro", "financeira",
+    "comercial", "inovação", "inovacao", "negócios", "negocios", "pesquisa", "dados", "marketing", "produto",
+    "executiva",
+}
 
 
 class NameFinder:
@@ -512,7 +534,7 @@ class NameFinder:
     def __init__(self, nlp: Language, ontology_paths: Sequence[str], typer: str = ""):
         from spacy.util import get_lang_class
 
-        from .nametyper import first_names
+        from .nametyper import first_names, given_names
 
         self.ontology = load_ontology(tuple(ontology_paths))
         self.lang = nlp.lang
@@ -521,7 +543,7 @@ class NameFinder:
             from .extract.model import load as load_model
 
             self.typer = load_model(typer)
-        self.first_names = first_names(self.ontology.version, self.ontology)
+        self.first_names = first_names(self.ontology.version, self.ontology) | given_names()
         self.cues = {t: self.ontology.cues[t].get(self.lang, []) for t in ENTITY_TYPES}
         self.suffixes = {t: self.ontology.suffix_cues[t].get(self.lang, []) for t in ENTITY_TYPES}
         stop = get_lang_class(self.lang).Defaults.stop_words
@@ -533,8 +555,10 @@ class NameFinder:
     def __call__(self, doc: Doc) -> Doc:
         taken = [False] * len(doc)
         place_starts: set[int] = set()
+        sectors: set[tuple[int, int]] = set()
         for span in doc.spans.get(SPAN_KEY, []):
             if span.label_ == "Sector" and span.text[:1].isupper() and not (len(span) == 1 and len(span.text) <= 3):
+                sectors.add((span.start, span.end))
                 continue  # "Plano Nacional de Inteligência Artificial": part of a longer name
             if (
                 span.label_ == "Place"
@@ -550,6 +574,9 @@ class NameFinder:
         words = folded_words(doc)
         found = list(doc.spans.get(SPAN_KEY, []))
         surnames = {words[s.end - 1] for s in found if s.label_ == "Person" and len(s) > 1}
+        companies = {
+            s.end: s for s in found if s.label_ == "Organization" and s.kb_id_ and "\n" not in s[-1].whitespace_
+        }
         i = 0
         n = len(doc)
         while i < n:
@@ -579,6 +606,19 @@ class NameFinder:
                 and self._cue_left(words, i)
             ):
                 j += 1  # "o fundo Criatec 4", "the Vision Fund 2"
+            company = companies.get(i)
+            if company is not None and all(words[k] in LEGAL_FORMS for k in range(i, j)):
+                # "Uber Technologies Inc.": the known company's name goes on over its legal form
+                longer = Span(doc, company.start, j, label=company.label_, kb_id=company.kb_id_, span_id=company.id_)
+                found = [longer if f is company else f for f in found]
+                i = j
+                continue
+            if company is not None and j - i <= 3 and self._suffixed(words, company.start, j):
+                # "Globo Ventures", "Schroders Capital", "SoftBank Robotics": a company of the known one's name
+                found = [f for f in found if f.end <= company.start or f.start >= j]  # and a sector it contains
+                found.append(Span(doc, company.start, j, label="Organization", kb_id="", span_id="rule"))
+                i = j
+                continue
             start = i
             # a capitalised stop word or the first word of a sentence is not a name on its own, and a
             # capitalised title opening the sentence is a cue, not part of the name ("Analyst Priya Ramaswamy")
@@ -591,24 +631,31 @@ class NameFinder:
                     and not self._apposition(words, j)
                 )
                 or (j - start > 1 and cue_type(words, start, self.cues) == "Person")
+                or self._opening_adverb(doc, words, start, j)
             ):
                 start += 1
             start = self._after_title(words, start, j)
-            if start < j:
+            if start > i and start < j - 2 and words[start] in CONNECTORS:
+                # "Vice President of Infrastructure Prasad Kalyanaraman": the person after the department
+                start = next((k for k in range(start + 1, j - 1) if words[k] in self.first_names), j - 2)
+            end = self._before_title(words, start, j, titled=start > i and bool(cue_type(words, start - 1, self.cues)))
+            if (start, end) in sectors:
+                start = end  # "modelos de Inteligência Artificial": the sector alone, capitalised
+            if start < end:
                 label = (
-                    self._type(doc, words, start, j)
-                    or self._place_before_place(doc, words, j)
-                    or self._surname(words, start, j, surnames)
+                    self._type(doc, words, start, end)
+                    or self._place_before_place(doc, words, end)
+                    or self._surname(words, start, end, surnames)
                 )
                 if label is None and start not in place_starts:
-                    label = self._learned_type(doc, words, start, j)
-                if start in place_starts and (label != "Organization" or not self._suffixed(words, start, j)):
+                    label = self._learned_type(doc, words, start, end)
+                if start in place_starts and (label != "Organization" or not self._suffixed(words, start, end)):
                     label = None  # the place stays a place: "China Mobile" is in the knowledge base anyway
                 if label:
-                    found = [f for f in found if f.end <= start or f.start >= j]  # a sector the name contains
-                    found.append(Span(doc, start, j, label=label, kb_id="", span_id="rule"))
-                    if label == "Person" and j - start > 1:
-                        surnames.add(words[j - 1])
+                    found = [f for f in found if f.end <= start or f.start >= end]  # a sector the name contains
+                    found.append(Span(doc, start, end, label=label, kb_id="", span_id="rule"))
+                    if label == "Person" and end - start > 1:
+                        surnames.add(words[end - 1])
             i = j
         found.sort(key=lambda s: (s.start, -s.end))
         doc.spans[SPAN_KEY] = found
@@ -623,6 +670,29 @@ class NameFinder:
             if cue_type(words, k, person):
                 return k + 1
         return start
+
+    def _before_title(self, words: list[str], start: int, end: int, titled: bool = False) -> int:
+        """Where the name ends before a title closing the capitalised run: "AMD Executive Vice
+        President" names no person, and "Vice Chairman", "General Manager" or the "General" of
+        "Secretary General" (`titled`: a title cue before `start`) alone is no name."""
+        person = {"Person": [p for p in self.cues["Person"] if len(p) == 1]}
+        cut = end
+        while cut > start and (words[cut - 1] in TITLE_WORDS or cue_type(words, cut - 1, person)):
+            titled = titled or bool(cue_type(words, cut - 1, person))
+            cut -= 1
+        return cut if titled else end
+
+    def _opening_adverb(self, doc: Doc, words: list[str], start: int, end: int) -> bool:
+        """ "Recentemente, a empresa ...", "Separately, the company ...": a sentence opened by an
+        adverb and a comma."""
+        return (
+            end - start == 1
+            and doc[start].is_sent_start
+            and end < len(words)
+            and words[end] == ","
+            and words[start].endswith(ADVERB_ENDINGS.get(self.lang, ()))
+            and len(words[start]) > 5
+        )
 
     def _learned_type(self, doc: Doc, words: list[str], start: int, end: int) -> str | None:
         """The typer's verdict on a name no cue types; the span and its features are kept in the doc
@@ -669,8 +739,12 @@ class NameFinder:
             return None
         for m in range(end + 1, min(len(words), end + 6)):
             t = cue_type(words, m, self.cues)
+            if t and m + 1 < len(words) and words[m + 1] == "'s":
+                continue  # "X, the company's chief officer" is the company's officer, not a company
             if t:
                 return t
+            if words[m] == "'s":
+                continue
             if words[m] not in self.stop and words[m] not in self.demonyms:
                 break
         return None

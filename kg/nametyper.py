@@ -4,7 +4,7 @@
 what it can from the ontology's cue words; the spans it cannot type are scored here, one column per
 entity type, from features that carry over: the span's words and shape, its first and last word,
 the words around it, the cue words near it, and whether its first word is the first name of a
-person the knowledge base knows. Trained by `kg train` from the gold files (the spans whose text is
+person the knowledge base knows or a common given name. Trained by `kg train` from the gold files (the spans whose text is
 a gold name of the article are positives of that name's type, the others negatives) and saved in
 the extractor's folder as `typer/`.
 """
@@ -40,6 +40,21 @@ def first_names(ontology_version: str, ontology) -> frozenset[str]:
             parts = e.label.split()
             if len(parts) > 1:
                 out.add(fold(parts[0]))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Common given names of many languages (`given_names.txt` beside the ontology), folded."""
+    from .ontology import default_paths, fold
+
+    out = set()
+    for folder in default_paths():
+        path = folder / "given_names.txt" if folder.is_dir() else folder.parent / "given_names.txt"
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if not line.startswith("#"):
+                    out.update(fold(w) for w in line.split())
     return frozenset(out)
 
 

@@ -245,7 +245,36 @@ CUES = [
     ("en", "Lumora Chief Technology Officer Priya Ramaswamy spoke first.", "Priya Ramaswamy", "Person"),
     ("pt", "O Governador Tarcísio Amaral visitou a fábrica.", "Tarcísio Amaral", "Person"),
     ("pt", "A Vice-Presidente Helena Quintela falou primeiro.", "Helena Quintela", "Person"),
+    # a department between the title and the name
+    ("en", "AWS Vice President of Infrastructure Prasad Quillon said the chips sold out.", "Prasad Quillon", "Person"),
+    (
+        "pt",
+        "A Lumora Vice-Presidente de Infraestrutura Rafael Antunes disse que a empresa vai crescer.",
+        "Rafael Antunes",
+        "Person",
+    ),
+    # an apposition naming the company's officer names a person
+    ("en", "Odile Marchetti, the company’s chief AI officer, confirmed the deal.", "Odile Marchetti", "Person"),
 ]
+
+
+# a known company followed by its legal form, or by the kind of company it owns
+COMPANY_SUFFIXES = [
+    # (lang, text, surface, key): the mention, and its knowledge-base key ("" for a new company)
+    ("en", "Rides are offered with Uber Technologies Inc. in Austin.", "Uber Technologies Inc.", "uber"),
+    ("en", "The round was led by SenseTime Group Ltd on Monday.", "SenseTime Group Ltd", "sensetime"),
+    ("pt", "A Uber Technologies Inc. anunciou a parceria.", "Uber Technologies Inc.", "uber"),
+    ("en", "Investors such as Schroders Capital joined the round.", "Schroders Capital", ""),
+    ("en", "SoftBank Robotics makes robots.", "SoftBank Robotics", ""),
+    ("pt", "A Globo Ventures investiu na startup.", "Globo Ventures", ""),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "surface", "key"), COMPANY_SUFFIXES)
+def test_company_suffixes_after_a_known_company(lang, text, surface, key):
+    found = spans(text, lang)
+    assert [s for s in found if s[0] == surface and s[1] == "Organization" and s[2] == key], found
+    assert not [s for s in found if s[0] != surface and s[0] in surface], found
 
 
 @pytest.mark.parametrize(("lang", "text", "surface", "type_name"), CUES)
@@ -275,6 +304,25 @@ NOT_NAMES = [
     ("pt", "Governo e empresas discutem regras.", "Governo"),
     ("pt", "Em Março, as ações subiram.", "Março"),
     ("en", "The GPUs sold out in May.", "May"),
+    # a sentence opened by an adverb and a comma
+    ("pt", "Recentemente, a empresa anunciou um investimento.", "Recentemente"),
+    ("pt", "Paralelamente, investidores estrangeiros compraram ações.", "Paralelamente"),
+    ("pt", "Atualmente, a empresa emprega mil pessoas.", "Atualmente"),
+    ("en", "Separately, the company raised money.", "Separately"),
+    ("en", "Instead, the company expects lower costs.", "Instead"),
+    # generic technical terms
+    ("en", "The startup trains NLP models on its servers.", "NLP"),
+    ("pt", "A empresa usa modelos NLP de grande escala.", "NLP"),
+    ("en", "The company makes SRAM chips for phones.", "SRAM"),
+    # a capitalised sector on its own stays the sector
+    ("pt", "A empresa vai treinar modelos de Inteligência Artificial no Brasil.", "Inteligência"),
+    # a title alone is no person
+    ("en", "The Vice Chairman said the deal was large.", "Chairman"),
+    ("en", "The General Manager said the deal was large.", "Manager"),
+    ("en", "Lumora Executive Vice President said the chips sold out.", "President"),
+    ("en", "Odile Marchetti, Lumora President and Chief Engineering Officer, said the deal was large.", "Officer"),
+    ("pt", "O Diretor Executivo disse que a empresa vai crescer.", "Executivo"),
+    ("en", "Faisal Quillon, Secretary General of the council, spoke.", "General"),
 ]
 
 
@@ -283,3 +331,23 @@ def test_not_names(lang, text, word):
     # "IA"/"AI" may be the Sector artificial intelligence (an investment target), never a named entity
     named = [s for s in spans(text, lang) if s[1] != "Sector"]
     assert not [s for s in named if word in s[0].split()], named
+
+
+# ---------------------------------------------------------------- what the name typer sees
+
+GIVEN_NAMES = [
+    # (lang, text, name): a name opening with a common given name, whoever the knowledge base knows
+    ("en", "The board heard Dominic Pemberwick on Monday.", "Dominic Pemberwick"),
+    ("en", "The board heard Bethany Pemberwick on Monday.", "Bethany Pemberwick"),
+    ("pt", "O conselho ouviu Sofia Quaresmeira ontem.", "Sofia Quaresmeira"),
+    ("pt", "O conselho ouviu Tânia Quaresmeira ontem.", "Tânia Quaresmeira"),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "name"), GIVEN_NAMES)
+def test_given_names_are_a_typer_feature(lang, text, name):
+    from kg.nametyper import UNTYPED_KEY
+
+    doc = analyse(text, lang)
+    untyped = {doc[a:b].text: features for a, b, features in doc.user_data.get(UNTYPED_KEY, [])}
+    assert "n:firstname" in untyped[name], untyped
