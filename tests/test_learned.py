@@ -191,6 +191,15 @@ def test_a_huge_list_gives_bounded_pairs(lang: str) -> None:
         # what the knowledge base says joins the two ends
         ("en", "Sam Altman spoke about OpenAI on Monday.", "sam-altman", "openai", {"kb:affiliation"}),
         ("pt", "A OpenAI voltou a ser chefiada por Sam Altman.", "sam-altman", "openai", {"kb:affiliation"}),
+        ("en", "Everyone talks about ChatGPT and OpenAI.", "chatgpt", "openai", {"kb:maker"}),
+        (
+            "pt",
+            "O chip H200 chegou às lojas, e a Nvidia, dos Estados Unidos, comemorou.",
+            "h200",
+            "nvidia",
+            {"kb:maker"},
+        ),
+        ("pt", "A Nvidia, dos Estados Unidos, comemorou.", "nvidia", "united-states", {"kb:basedIn"}),
     ],
 )
 def test_features(lang: str, text: str, s: str, o: str, wanted: set[str]) -> None:
@@ -331,3 +340,8 @@ def test_kg_train_without_articles_is_a_clear_error(tmp_path) -> None:
         prepare(gold)
     result = CliRunner().invoke(cli, ["train", "--gold", str(gold), "--out", str(tmp_path / "m")])
     assert result.exit_code == 1 and result.output.startswith("Error: no article for gold file x.json")
+
+
+def test_the_knowledge_base_links_only_the_pairs_it_knows() -> None:
+    got = features("Everyone talks about ChatGPT and Nvidia.", "en", "chatgpt", "nvidia")
+    assert not {f for f in got if f.startswith("kb:")}, sorted(got)
