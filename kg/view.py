@@ -307,13 +307,17 @@ def _median_nearest(pos: np.ndarray) -> float:
     import numpy as np
 
     n = len(pos)
+    x, y = pos[:, 0], pos[:, 1]
     nearest = np.empty(n)
     block = max(1, 2_000_000 // n)
     for start in range(0, n, block):
-        delta = pos[start : start + block, None, :] - pos[None, :, :]
-        dist2 = np.einsum("ijk,ijk->ij", delta, delta)
-        dist2[np.arange(len(dist2)), np.arange(start, start + len(dist2))] = np.inf
-        nearest[start : start + block] = np.sqrt(dist2.min(axis=1))
+        stop = min(n, start + block)
+        dx = x[start:stop, None] - x[None, :]
+        dist2 = np.multiply(dx, dx, out=dx)
+        dy = y[start:stop, None] - y[None, :]
+        dist2 += np.multiply(dy, dy, out=dy)
+        dist2[np.arange(stop - start), np.arange(start, stop)] = np.inf
+        nearest[start:stop] = np.sqrt(dist2.min(axis=1))
     return float(np.median(nearest))
 
 
