@@ -27,6 +27,7 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -544,6 +545,13 @@ def money_spans(text: str, lang: str = "en") -> list[Money]:
     An amount needs a currency (symbol, code or word). A range is one Money valued at its upper end
     with `upper_bound=True`; "up to"/"até" before an amount also sets `upper_bound`.
     """
+    return list(_money_spans(text, lang))
+
+
+@functools.lru_cache(maxsize=4)
+def _money_spans(text: str, lang: str) -> tuple[Money, ...]:
+    """`money_spans`, kept for the last few texts: the patterns and the candidates' features both read
+    an article's amounts."""
     g = _grammar(lang)
     found: list[Money] = []
     pos = 0
@@ -569,7 +577,7 @@ def money_spans(text: str, lang: str = "en") -> list[Money]:
             upper = bool(g.upper.search(text, max(0, start - 30), start))
         found.append(Money(start, end, _normalise(value), amount.currency, text[start:end], upper))
         pos = end
-    return found
+    return tuple(found)
 
 
 def parse_money(text: str, lang: str = "en") -> Money | None:

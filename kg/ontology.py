@@ -86,16 +86,20 @@ class PatternSet:
         return hit
 
     def matches(self, words: Sequence[str], i: int) -> list[tuple[Pattern, object]]:
-        hit = self._cache.get(words[i])
+        word = words[i]
+        hit = self._cache.get(word)
         if hit is None:
-            hit = self._starting(words[i])
+            hit = self._starting(word)
+        if not hit:
+            return []
         return [(pattern, payload) for _, pattern, payload in hit if len(pattern) == 1 or matches_at(words, i, pattern)]
 
     def at(self, words: Sequence[str], i: int) -> int:
         """The length of the longest pattern matching at `i`, or 0."""
-        hit = self._cache.get(words[i])
+        word = words[i]
+        hit = self._cache.get(word)
         if hit is None:
-            hit = self._starting(words[i])
+            hit = self._starting(word)
         for _, pattern, _ in hit:
             if len(pattern) == 1 or matches_at(words, i, pattern):
                 return len(pattern)

@@ -129,17 +129,19 @@ def sentence_candidates(
 ) -> list[Candidate]:
     """The typed pairs of `ends` in one sentence, bounded as the module says."""
     ends = ends[:MAX_ENDS]
+    fitting = _fitting(ontology)
     pairs: list[tuple[int, Candidate]] = []
     for a in ends:
+        a_named = a.via in NAMED
         for b in ends:
             if a is b or a.key == b.key:
                 continue
-            if a.via not in NAMED and b.via not in NAMED and not (a.via == b.via == "anaphor"):
+            if not a_named and b.via not in NAMED and not (a.via == b.via == "anaphor"):
                 continue  # neither end stands in the sentence: "the company" and the article's topic
             distance = max(a.start, b.start) - min(a.end, b.end)
             if distance > MAX_DISTANCE:
                 continue
-            relations = _fits(ontology, a, b)
+            relations = fitting.get((a.type, b.type, (a.start, a.end) <= (b.start, b.end)), ())
             if relations:
                 pairs.append((distance, Candidate(number, start, end, a, b, relations)))
     pairs.sort(key=lambda dc: (dc[0], dc[1].subject.start, dc[1].object.start))

@@ -67,20 +67,20 @@ class RelationModel:
 
     def probabilities(self, rows: Sequence[Sequence[str]]) -> np.ndarray:
         """P(relation | candidate) for each row of features: an array (rows, relations)."""
+        if not rows:
+            return np.empty((0, len(self.relations)), dtype=np.float64)
         vocab, weights = self.vocab, self.weights
         bias_row = len(weights) - 1
         indices: list[int] = []
-        starts = np.empty(len(rows), dtype=np.int64)
+        starts: list[int] = []
         known = vocab.get
-        for n, row in enumerate(rows):
-            starts[n] = len(indices)
+        for row in rows:
+            starts.append(len(indices))
             indices.append(bias_row)  # every row has the bias, so no row is empty
             found = set(map(known, row))
             found.discard(None)
             indices.extend(found)
-        if not rows:
-            return np.empty((0, len(self.relations)), dtype=np.float64)
-        z = np.add.reduceat(weights[np.array(indices, dtype=np.int64)], starts, axis=0)
+        z = np.add.reduceat(weights[indices], starts, axis=0)
         return 1.0 / (1.0 + np.exp(-z))
 
     def save(self, folder: str | os.PathLike[str]) -> Path:
