@@ -345,3 +345,26 @@ def test_kg_train_without_articles_is_a_clear_error(tmp_path) -> None:
 def test_the_knowledge_base_links_only_the_pairs_it_knows() -> None:
     got = features("Everyone talks about ChatGPT and Nvidia.", "en", "chatgpt", "nvidia")
     assert not {f for f in got if f.startswith("kb:")}, sorted(got)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "far_pair", "near_pair"),
+    [
+        (
+            "en",
+            "Mistral builds models. Mistral hired staff. Paris was sunny. Sequoia invested heavily.",
+            ("mistral-ai", "paris"),
+            ("sequoia-capital", "mistral-ai"),
+        ),
+        (
+            "pt",
+            "A Mistral cria modelos. A Mistral contratou. Paris estava ensolarada. A Sequoia investiu.",
+            ("mistral-ai", "paris"),
+            ("sequoia-capital", "mistral-ai"),
+        ),
+    ],
+)
+def test_the_topic_pairs_only_where_the_sentence_has_a_relation_word(lang, text, far_pair, near_pair) -> None:
+    topic_pairs = {(s, o) for s, o, sv, ov in pairs(text, lang) if "topic" in (sv, ov)}
+    assert near_pair in topic_pairs
+    assert far_pair not in topic_pairs and far_pair[::-1] not in topic_pairs

@@ -175,9 +175,11 @@ def analysed(
     for c in article_candidates(doc, words, mentions, ontology, lang, rule_facts, lex.org_nouns):
         if c.sentence not in cues:
             cues[c.sentence] = sentence_cues(words, c.start, c.end, lex, money_starts)
-        sent = sentences[c.sentence]
         pair = (c.sentence, c.subject.key, c.object.key)
         given = verdicts.get(pair, []) if rule_features else []
+        if not given and _far(c) and not cues[c.sentence].triggers:
+            continue  # an end the sentence does not name, in a sentence with no relation word: no fact
+        sent = sentences[c.sentence]
         named = by_pattern.get(pair, []) if rule_features else []
         others = per_sentence.get(c.sentence, 0) - 2
         row = candidate_features(
@@ -187,6 +189,11 @@ def analysed(
         stating = frozenset(v for v in given if not v.endswith("~"))
         rows.append(Row(c, tuple(row), sent.start_char, sent.end_char, stating))
     return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))
+
+
+def _far(c: Candidate) -> bool:
+    """One end of `c` is the article's topic or the previous sentence's subject, not in the sentence."""
+    return c.subject.via in ("topic", "previous") or c.object.via in ("topic", "previous")
 
 
 RULE_FIRED = "+rule"  # suffix of the threshold that applies where the patterns state the same fact
