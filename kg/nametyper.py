@@ -4,9 +4,9 @@
 what it can from the ontology's cue words; the spans it cannot type are scored here, one column per
 entity type, from features that carry over: the span's words and shape, its first and last word,
 the words around it, the cue words near it, and whether its first word is the first name of a
-person the knowledge base knows or a common given name. Trained by `kg train` from the gold files (the spans whose text is
-a gold name of the article are positives of that name's type, the others negatives) and saved in
-the extractor's folder as `typer/`.
+person the knowledge base knows or a common given name. Trained by `kg train` from the gold files
+(the spans whose text is a gold name of the article are positives of that name's type, the others
+negatives) and saved in the extractor's folder as `typer/`.
 """
 
 from __future__ import annotations
