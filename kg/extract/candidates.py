@@ -9,8 +9,9 @@ relation's domain and range in the ontology.
 A pair needs one end the sentence names, or two referring phrases ("the two firms"): the
 article's topic and the previous sentence's subject are never paired with each other or with a
 referring phrase. A pair with the topic or the previous subject is kept only where the sentence
-holds a relation word of the ontology or the patterns state the fact (`decide.analysed`): "Other
-investors include X" has one, "Paris was sunny" none.
+holds a word of the ontology's lexicon for relations (a trigger, "investors", "round") or the
+patterns state the fact (`decide.analysed`): "Other investors include X" has one, "Paris was
+sunny" none.
 
 Long sentences are bounded: at most `MAX_ENDS` ends and `MAX_PAIRS` pairs a sentence (the nearest
 named pairs first, with `MAX_RULE_PAIRS` places kept for the patterns' facts), and no pair further

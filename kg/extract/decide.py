@@ -177,8 +177,8 @@ def analysed(
             cues[c.sentence] = sentence_cues(words, c.start, c.end, lex, money_starts)
         pair = (c.sentence, c.subject.key, c.object.key)
         given = verdicts.get(pair, []) if rule_features else []
-        if not given and _far(c) and not cues[c.sentence].triggers:
-            continue  # an end the sentence does not name, in a sentence with no relation word: no fact
+        if not given and _far(c) and not _relation_words(cues[c.sentence]):
+            continue  # an end the sentence does not name, in a sentence with no word of a relation: no fact
         sent = sentences[c.sentence]
         named = by_pattern.get(pair, []) if rule_features else []
         others = per_sentence.get(c.sentence, 0) - 2
@@ -189,6 +189,14 @@ def analysed(
         stating = frozenset(v for v in given if not v.endswith("~"))
         rows.append(Row(c, tuple(row), sent.start_char, sent.end_char, stating))
     return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))
+
+
+FUNDING_KINDS = frozenset({"round", "round_lead", "participation", "investor_nouns"})
+
+
+def _relation_words(cues: SentenceCues) -> bool:
+    """The sentence holds a relation's trigger word or a word of funding ("investors", "round")."""
+    return bool(cues.triggers) or any(kind in FUNDING_KINDS for _, kind in cues.words)
 
 
 def _far(c: Candidate) -> bool:
