@@ -292,6 +292,36 @@ def test_the_shipped_model_loads_and_is_small() -> None:
     assert size < 30 * 2**20
 
 
+@pytest.mark.parametrize(
+    ("lang", "text", "triple"),
+    [  # the README's examples of what the model adds
+        (
+            "en",
+            "Cohere will team up with Fujitsu to build Japanese language models.",
+            ("cohere", "partnersWith", "fujitsu"),
+        ),
+        (
+            "pt",
+            "O aplicativo TikTok, controlado pela ByteDance, testa um novo assistente.",
+            ("tiktok", "developedBy", "bytedance"),
+        ),
+        (
+            "pt",
+            "O executivo Clem Delangue apresentou os planos da Hugging Face para 2026.",
+            ("clem-delangue", "leads", "hugging-face"),
+        ),
+    ],
+)
+def test_the_shipped_model_finds_what_the_patterns_alone_miss(lang: str, text: str, triple) -> None:
+    doc = analyse(text, lang, typer=extract.typer_of(extract.DEFAULT_EXTRACTOR))
+    mentions = link.mentions(doc, KB)
+    model = load(extract.DEFAULT_EXTRACTOR)
+    learned = {(f.subject, f.predicate, f.object) for f in extract.facts(doc, mentions, KB, lang, "t", model=model)}
+    alone = {(f.subject, f.predicate, f.object) for f in extract.facts(doc, mentions, KB, lang, "t")}
+    assert triple in learned, sorted(learned)
+    assert triple not in alone
+
+
 @pytest.mark.parametrize("damage", ["missing", "empty", "garbage-weights", "wrong-format", "wrong-shape"])
 def test_a_corrupt_or_missing_model_is_a_clear_error(small_model, tmp_path, damage: str) -> None:
     out, _ = small_model
