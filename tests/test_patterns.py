@@ -508,21 +508,20 @@ NOT_ONE_ANOTHERS = [
     # members of one list of investors do not invest in each other
     (
         "en",
-        "Cohere builds models. Backed by investors such as Nvidia, Oracle, Salesforce and Inovia Capital, the "
-        "company has raised $900m so far.",
+        "Cohere builds models. Supported by investors like Nvidia, Oracle, Salesforce and Inovia Capital, the "
+        "firm has so far raised $900m.",
         ("nvidia", "investsIn", "inovia-capital"),
     ),
     (
         "pt",
-        "A startup já recebeu US$ 30 milhões de investidores como a Kaszek, a Monashees e a Maya Capital.",
+        "A startup recebeu no total US$ 30 milhões de investidores como a Kaszek, a Monashees e a Maya Capital.",
         ("maya-capital", "investsIn", "kaszek"),
     ),
     # a preposition before the verb does not mark a name after it as its object
     (
         "en",
-        "Bank of Communications plans to invest 20 billion yuan while Postal Savings Bank of China is looking to "
-        "invest 8 billion yuan.",
-        ("bank-of-communications", "investsIn", "postal-savings-bank-of-china"),
+        "Tencent plans to invest 9 billion yuan as Alibaba prepares a smaller budget.",
+        ("tencent", "investsIn", "alibaba"),
     ),
 ]
 
@@ -534,7 +533,7 @@ def test_facts_the_sentence_does_not_state(lang, text, triple):
 
 def test_the_company_that_raised_is_the_referred_one_not_the_last_investor_named():
     text = (
-        "Cohere builds models. Backed by investors such as Nvidia, Oracle, Salesforce and Inovia Capital, the "
-        "company has raised $900m so far."
+        "Cohere builds models. Supported by investors like Nvidia, Oracle, Salesforce and Inovia Capital, the "
+        "firm has so far raised $900m."
     )
     assert {("nvidia", "investsIn", "cohere"), ("inovia-capital", "investsIn", "cohere")} <= facts(text, "en")
