@@ -504,125 +504,7 @@ LANGUAGE_FOLLOWERS = {"or", "and", "than", "ou", "e", "que", "as", "como", "", "
 LIST_WORDS = {",", "or", "and", "ou", "e", "&", "nor", "vs", "versus"}
 PREPOSITIONS = {"of", "at", "de", "da", "do", "das", "dos", "na", "no"}
 ARTICLES = {"the", "a", "o", "as", "os"}
-# words of a company's legal form, which a known company's name takes on without naming another
-# ("Uber Technologies Inc.", "SenseTime Group Ltd", "Sony Group Corp.")
-LEGAL_FORMS = {
-    "inc",
-    "inc.",
-    "corp",
-    "corp.",
-    "corporation",
-    "co",
-    "co.",
-    "company",
-    "ltd",
-    "ltd.",
-    "limited",
-    "llc",
-    "llc.",
-    "plc",
-    "plc.",
-    "lp",
-    "llp",
-    "sa",
-    "s.a.",
-    "ag",
-    "gmbh",
-    "nv",
-    "n.v.",
-    "bv",
-    "se",
-    "spa",
-    "s.p.a.",
-    "kk",
-    "bhd",
-    "pte",
-    "pty",
-    "ltda",
-    "ltda.",
-    "s/a",
-    "group",
-    "holding",
-    "holdings",
-    "technologies",
-    "technology",
-    "platforms",
-    "platform",
-    "international",
-    "incorporated",
-    "management",
-    "&",
-    "grupo",
-    "participações",
-    "participacoes",
-}
 ADVERB_ENDINGS = {"en": ("ly",), "pt": ("mente",)}  # "Recently, ...", "Recentemente, ..."
-# words that make a title with a title cue ("Vice President", "General Manager", "Chief Engineering
-# Officer", "Diretor Executivo"), so that a run of them alone is no name
-TITLE_WORDS = {
-    "vice",
-    "senior",
-    "executive",
-    "general",
-    "deputy",
-    "managing",
-    "associate",
-    "assistant",
-    "principal",
-    "lead",
-    "chief",
-    "interim",
-    "acting",
-    "founding",
-    "global",
-    "regional",
-    "technical",
-    "technology",
-    "operating",
-    "operations",
-    "financial",
-    "marketing",
-    "product",
-    "products",
-    "information",
-    "engineering",
-    "research",
-    "science",
-    "data",
-    "security",
-    "commercial",
-    "strategy",
-    "business",
-    "legal",
-    "revenue",
-    "digital",
-    "innovation",
-    "investment",
-    "investments",
-    "people",
-    "sales",
-    "growth",
-    "ai",
-    "co",
-    "geral",
-    "adjunto",
-    "adjunta",
-    "vice-",
-    "tecnologia",
-    "operações",
-    "operacoes",
-    "financeiro",
-    "financeira",
-    "comercial",
-    "inovação",
-    "inovacao",
-    "negócios",
-    "negocios",
-    "pesquisa",
-    "dados",
-    "produto",
-    "executiva",
-}
 
 
 class NameFinder:
@@ -644,10 +526,15 @@ class NameFinder:
         self.cues = {t: self.ontology.cues[t].get(self.lang, []) for t in ENTITY_TYPES}
         self.suffixes = {t: self.ontology.suffix_cues[t].get(self.lang, []) for t in ENTITY_TYPES}
         stop = get_lang_class(self.lang).Defaults.stop_words
-        listed = {p[0][0] for p in self.ontology.lexicon_for("stopword", self.lang) if len(p) == 1}
-        self.stop = {fold(w) for w in stop} | listed
+        self.stop = {fold(w) for w in stop} | self._words("stopword")
+        self.legal_forms = self._words("legalForm")  # "Uber Technologies Inc.": a known company's legal form
+        self.title_words = self._words("titleWord")  # "Vice President", "General Manager": no name alone
         self.demonyms = {fold(d.text) for d in self.ontology.demonyms}
         self.stems = family_stems(tuple(ontology_paths))
+
+    def _words(self, kind: str) -> set[str]:
+        """The one-word entries of a lexicon kind of the ontology, folded."""
+        return {p[0][0] for p in self.ontology.lexicon_for(kind, self.lang) if len(p) == 1}
 
     def __call__(self, doc: Doc) -> Doc:
         taken = [False] * len(doc)
@@ -704,7 +591,7 @@ class NameFinder:
             ):
                 j += 1  # "o fundo Criatec 4", "the Vision Fund 2"
             company = companies.get(i)
-            if company is not None and all(words[k] in LEGAL_FORMS for k in range(i, j)):
+            if company is not None and all(words[k] in self.legal_forms for k in range(i, j)):
                 # "Uber Technologies Inc.": the known company's name goes on over its legal form
                 longer = Span(doc, company.start, j, label=company.label_, kb_id=company.kb_id_, span_id=company.id_)
                 found = [longer if f is company else f for f in found]
@@ -774,7 +661,7 @@ class NameFinder:
         "Secretary General" (`titled`: a title cue before `start`) alone is no name."""
         person = {"Person": [p for p in self.cues["Person"] if len(p) == 1]}
         cut = end
-        while cut > start and (words[cut - 1] in TITLE_WORDS or cue_type(words, cut - 1, person)):
+        while cut > start and (words[cut - 1] in self.title_words or cue_type(words, cut - 1, person)):
             titled = titled or bool(cue_type(words, cut - 1, person))
             cut -= 1
         return cut if titled else end

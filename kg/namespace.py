@@ -60,6 +60,8 @@ class KG(DefinedNamespace):
     hedgeCue: URIRef
     stopWord: URIRef
     versionWord: URIRef
+    legalForm: URIRef
+    titleWord: URIRef
     roundCue: URIRef
     roundLeadCue: URIRef
     participationCue: URIRef

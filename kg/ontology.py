@@ -177,7 +177,6 @@ class Ontology:
     cues: dict[str, dict[str, list[Pattern]]]  # type → lang → patterns of nouns that announce it
     suffix_cues: dict[str, dict[str, list[Pattern]]]  # type → lang → words right after a name
     lexicon: dict[str, dict[str, list[Pattern]]]  # "negation"/"hedge"/"possessive"/"coordination" → lang → patterns
-    affiliation: dict[str, str]
     version: str  # digest of every file read: part of the cache key
     links: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     # (entity, entity) → what the knowledge base says joins them: "affiliation" (a person's organisation),
@@ -341,6 +340,8 @@ def _load(extra: tuple[str, ...]) -> Ontology:
         "coordination": patterns(KG.lexicon, KG.coordination),
         "stopword": patterns(KG.lexicon, KG.stopWord),
         "version": patterns(KG.lexicon, KG.versionWord),
+        "legalForm": patterns(KG.lexicon, KG.legalForm),
+        "titleWord": patterns(KG.lexicon, KG.titleWord),
         "round": patterns(KG.lexicon, KG.roundCue),
         "roundLead": patterns(KG.lexicon, KG.roundLeadCue),
         "participation": patterns(KG.lexicon, KG.participationCue),
@@ -352,7 +353,6 @@ def _load(extra: tuple[str, ...]) -> Ontology:
     entities: dict[str, Entity] = {}
     names: list[Name] = []
     demonyms: list[Name] = []
-    affiliation: dict[str, str] = {}
     links: dict[tuple[str, str], list[str]] = {}
     for type_name in ENTITY_TYPES:
         for subject in sorted(graph.subjects(RDF.type, KG[type_name])):
@@ -379,9 +379,6 @@ def _load(extra: tuple[str, ...]) -> Ontology:
             for same in graph.objects(subject, OWL.sameAs):
                 if "wikidata.org/entity/" in str(same):
                     wikidata = local(same)
-            aff = graph.value(subject, KG.affiliation)
-            if aff is not None:
-                affiliation[key] = local(aff)
             for prop in LINKS:
                 for other in sorted(graph.objects(subject, KG[prop])):
                     links.setdefault((key, local(other)), []).append(prop)
@@ -397,7 +394,6 @@ def _load(extra: tuple[str, ...]) -> Ontology:
         cues=cues,
         suffix_cues=suffix_cues,
         lexicon=lexicon,
-        affiliation=affiliation,
         version=digest.hexdigest()[:16],
         links={pair: tuple(props) for pair, props in links.items() if pair[1] in entities},
     )

@@ -67,7 +67,8 @@ class Analysed:
         return [m.start for m in self.money]
 
 
-UNPLACED = ("topic", "previous", "rule")  # ends with no place of their own in the sentence
+FAR = ("topic", "previous")  # ends that stand for an entity the sentence does not name
+UNPLACED = (*FAR, "rule")  # ends with no place of their own in the sentence
 LEXICON_KINDS = ("round", "round_lead", "participation", "lead_verbs", "investor_nouns", "needs_amount", "possessive")
 
 
@@ -177,7 +178,7 @@ def analysed(
             cues[c.sentence] = sentence_cues(words, c.start, c.end, lex, money_starts)
         pair = (c.sentence, c.subject.key, c.object.key)
         given = verdicts.get(pair, []) if rule_features else []
-        if not given and _far(c) and not _relation_words(cues[c.sentence]):
+        if not given and _far(c) and not cues[c.sentence].relation_words:
             continue  # an end the sentence does not name, in a sentence with no word of a relation: no fact
         sent = sentences[c.sentence]
         named = by_pattern.get(pair, []) if rule_features else []
@@ -191,17 +192,9 @@ def analysed(
     return Analysed(tuple(rule_facts), tuple(rows), money, tuple(money_tokens), rule_amounts, tuple(words))
 
 
-FUNDING_KINDS = frozenset({"round", "round_lead", "participation", "investor_nouns"})
-
-
-def _relation_words(cues: SentenceCues) -> bool:
-    """The sentence holds a relation's trigger word or a word of funding ("investors", "round")."""
-    return bool(cues.triggers) or any(kind in FUNDING_KINDS for _, kind in cues.words)
-
-
 def _far(c: Candidate) -> bool:
     """One end of `c` is the article's topic or the previous sentence's subject, not in the sentence."""
-    return c.subject.via in ("topic", "previous") or c.object.via in ("topic", "previous")
+    return c.subject.via in FAR or c.object.via in FAR
 
 
 RULE_FIRED = "+rule"  # suffix of the threshold that applies where the patterns state the same fact

@@ -23,6 +23,7 @@ LIST_WORDS = {"and", "e", "or", "ou", "&", ","}
 POSSESSIVE_WORDS = {"'s", "de", "da", "do", "das", "dos", "of"}
 MASK = "@"  # how a masked mention's tokens begin (folded words never do)
 FEATURES_VERSION = "5"
+FUNDING_KINDS = frozenset({"round", "round_lead", "participation", "investor_nouns"})  # see `relation_words`
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,11 @@ class SentenceCues:
     def relations(self) -> list[str]:
         """The relations whose trigger words the sentence holds, sorted."""
         return sorted({t[2] for t in self.triggers})
+
+    @cached_property
+    def relation_words(self) -> bool:
+        """The sentence holds a relation's trigger word or a word of funding ("investors", "round")."""
+        return bool(self.triggers) or any(kind in FUNDING_KINDS for _, kind in self.words)
 
 
 def masked(words: Sequence[str], spans: Sequence[tuple[int, int, str]]) -> list[str]:
